@@ -1,0 +1,3 @@
+export * from './types.js';
+export * from './cluster.js';
+export * from './metric-names.js';
