@@ -45,6 +45,12 @@ export const METRICS = {
   trainingLastSuccess: 'mlsched_trainer_last_success_timestamp_seconds',
   /** Gauge, labels `model`, `resource`, `predictor` (model|last_value|moving_average): validation MAE. */
   trainingValidationMae: 'mlsched_trainer_validation_mae_ratio',
+  /**
+   * Gauge, label `model`: unix time the last training run ended, whatever its result. Beside
+   * `trainingLastSuccess` it tells that the latest run published nothing, which a counter cannot
+   * when every CronJob run starts its counters from zero (or pushes them through a Pushgateway).
+   */
+  trainingLastRun: 'mlsched_trainer_last_run_timestamp_seconds',
 } as const;
 
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
