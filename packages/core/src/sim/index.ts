@@ -3,7 +3,6 @@ export * from './series.js';
 export * from './cluster-state.js';
 export * from './kube-default.js';
 export * from './openb.js';
-export * from './usage-traces.js';
 export * from './workload.js';
 export * from './stats.js';
 export * from './replay.js';

@@ -24,8 +24,9 @@
  * - Actual pod usage: request × a usage ratio series from a Bitbrains Rnd VM
  *   (`cpu_usage_mhz / cpu_capacity_provisioned_mhz`, `mem_usage_kb / mem_capacity_provisioned_kb`;
  *   rows with `cpu_cores = 0` skipped), VM and starting offset drawn per pod from the seed, 300 s
- *   steps held between samples. Only VMs with at least a day of valid samples are used. Memory
- *   ratios above 1 (used above provisioned: artefacts, up to 52× in this trace) are clipped to 1;
+ *   steps held between samples. Only VMs with at least a day of valid samples are used. The
+ *   trace reader drops rows above 2× provisioned (artefacts: memory "used" reaches 52×); memory
+ *   ratios between 1 and 2 are clipped to 1 (a VM cannot use more memory than it was given);
  *   CPU ratios are kept (they reach 1.06). Requests and usage thus differ as they do in
  *   production: most of this trace's VMs use a small share of what they were given.
  * - Node background (OS, kubelet, system daemons): Alibaba 2018 machine utilisation, one machine
@@ -43,8 +44,13 @@ import type { NodeSample, NodeSpec } from '../types.js';
 import type { NodeBackground, SimPod } from './cluster-state.js';
 import { type Rng, createRng, deriveSeed } from './rng.js';
 import { type RatioSeries, toGrid } from './series.js';
-import { OPENB_TRACE_END_SECONDS, readOpenbPods } from './openb.js';
-import { readAlibabaMachineUsage, readBitbrainsUsage } from './usage-traces.js';
+import { OPENB_TRACE_END_SECONDS, type OpenbPod, readOpenbPods } from './openb.js';
+import {
+  type TraceReadReport,
+  type TraceReadResult,
+  readAlibaba2018MachineUsage,
+  readBitbrainsRnd,
+} from '../traces/index.js';
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
@@ -95,6 +101,8 @@ export interface WorkloadSummary {
   readonly backgroundSeries: number;
   /** Usage or background values clipped as measurement artefacts. */
   readonly clippedValues: number;
+  /** What the usage-trace readers skipped and why (empty for the synthetic workload). */
+  readonly traceReports: readonly TraceReadReport[];
 }
 
 export interface Workload {
@@ -116,6 +124,8 @@ export interface WorkloadProps {
 export interface TraceWorkloadProps extends WorkloadProps {
   /** Directory holding `alibaba-gpu-v2023-openb/`, `bitbrains-rnd/`, `alibaba-v2018-machines/`. */
   readonly dataDir: string;
+  /** Reading progress of the large usage traces. */
+  readonly onProgress?: (progress: { file: string; rowsRead: number; series: number }) => void;
 }
 
 /** The trace files the workload reads, found by name pattern under `dataDir`. */
@@ -171,21 +181,47 @@ const BITBRAINS_STEP = 300;
 const BACKGROUND_STEP = 60;
 const MIN_USAGE_SLOTS = DAY / BITBRAINS_STEP;
 
-/** Builds the workload from the three traces. Throws naming a missing or malformed file. */
-export async function buildTraceWorkload(props: TraceWorkloadProps): Promise<Workload> {
-  const { horizonSeconds, workers, target } = validate(props);
-  const located = findTraceFiles(props.dataDir);
+/** The parsed trace files, read once and reusable for any seed or horizon. */
+export interface TraceInputs {
+  readonly files: TraceFiles;
+  readonly openb: readonly OpenbPod[];
+  readonly reference: { readonly cpuMilli: number; readonly memoryMib: number };
+  readonly bitbrains: TraceReadResult;
+  readonly alibaba: TraceReadResult;
+}
+
+/** Reads the three traces under `dataDir`. Throws naming a missing or malformed file. */
+export async function readTraceInputs(
+  dataDir: string,
+  onProgress?: TraceWorkloadProps['onProgress'],
+): Promise<TraceInputs> {
+  const located = findTraceFiles(dataDir);
   if (!located.ok) {
-    throw new Error(`trace files missing under ${props.dataDir}: ${located.missing.join(', ')}`);
+    throw new Error(`trace files missing under ${dataDir}: ${located.missing.join(', ')}`);
   }
   const files = located.files;
-
-  const [openb, reference, vms, machines] = await Promise.all([
+  const [openb, reference, bitbrains, alibaba] = await Promise.all([
     readOpenbPods(files.openbPods),
     readReferenceNode(files.openbNodes),
-    readBitbrainsUsage(files.bitbrains),
-    readAlibabaMachineUsage(files.alibabaMachines),
+    readBitbrainsRnd(files.bitbrains, {
+      onProgress: onProgress && ((p) => onProgress({ file: files.bitbrains, ...p })),
+    }),
+    readAlibaba2018MachineUsage(files.alibabaMachines, {
+      onProgress: onProgress && ((p) => onProgress({ file: files.alibabaMachines, ...p })),
+    }),
   ]);
+  return { files, openb, reference, bitbrains, alibaba };
+}
+
+/** Builds the workload from the three traces (read here unless `inputs` is given). */
+export async function buildTraceWorkload(
+  props: TraceWorkloadProps & { readonly inputs?: TraceInputs },
+): Promise<Workload> {
+  const { horizonSeconds, workers, target } = validate(props);
+  const inputs = props.inputs ?? (await readTraceInputs(props.dataDir, props.onProgress));
+  const { files, openb, reference, bitbrains, alibaba } = inputs;
+  const vms = bitbrains.series;
+  const machines = alibaba.series;
 
   const worker = workers[0] as NodeSpec;
   const cpuScale = (worker.cpuCores * 1000) / reference.cpuMilli;
@@ -247,6 +283,7 @@ export async function buildTraceWorkload(props: TraceWorkloadProps): Promise<Wor
     backgrounds,
     podsAvailable: openb.length,
     pendingExcluded: openb.length - scheduled.length,
+    traceReports: [bitbrains.report, alibaba.report],
     requestScale: {
       cpu: cpuScale,
       mem: memScale,
@@ -303,11 +340,13 @@ export function buildSyntheticWorkload(props: WorkloadProps): Workload {
           ? ['close', 0.6, 0.95]
           : ['under', 1.1, 1.8];
     classes.push([name, lo, hi]);
-    usage.push(dailySeries(rng, BITBRAINS_STEP, rng.range(lo, hi), rng.range(0.3, 0.9), 2.5));
+    usage.push(dailySeries(rng, BITBRAINS_STEP, rng.range(lo, hi), rng.range(0.3, 0.9), [0, 2.5]));
   }
   const backgrounds: RatioSeries[] = [];
   for (let i = 0; i < props.nodes.length; i++) {
-    backgrounds.push(dailySeries(rng, BACKGROUND_STEP, 0.1, rng.range(0.08, 0.12), 0.2, 0.5));
+    backgrounds.push(
+      dailySeries(rng, BACKGROUND_STEP, 0.1, rng.range(0.08, 0.12), [0.05, 0.15], 0.5),
+    );
   }
 
   const workload = assemble({
@@ -392,6 +431,7 @@ interface AssembleInput {
   readonly backgrounds: readonly RatioSeries[];
   readonly podsAvailable: number;
   readonly pendingExcluded: number;
+  readonly traceReports?: readonly TraceReadReport[];
   readonly requestScale: WorkloadSummary['requestScale'];
   readonly clipped: number;
 }
@@ -491,6 +531,7 @@ function assemble(input: AssembleInput): Workload {
       usageSeries: input.usage.length,
       backgroundSeries: input.backgrounds.length,
       clippedValues: input.clipped,
+      traceReports: input.traceReports ?? [],
     },
   };
 }
@@ -530,7 +571,7 @@ function dailySeries(
   stepSeconds: number,
   cpuBase: number,
   memBase: number,
-  cap: number,
+  [lo, hi]: [number, number],
   amplitude = 0.3,
 ): RatioSeries {
   const n = DAY / stepSeconds;
@@ -539,8 +580,8 @@ function dailySeries(
   const phase = rng.range(0, 2 * Math.PI);
   for (let i = 0; i < n; i++) {
     const daily = 1 + amplitude * Math.sin((2 * Math.PI * i * stepSeconds) / DAY + phase);
-    cpu[i] = clamp(cpuBase * daily * (1 + 0.1 * rng.normal()), 0, cap);
-    mem[i] = clamp(memBase * (1 + 0.03 * rng.normal()), 0, cap);
+    cpu[i] = clamp(cpuBase * daily * (1 + 0.1 * rng.normal()), lo, hi);
+    mem[i] = clamp(memBase * (1 + 0.03 * rng.normal()), lo, hi);
   }
   return { stepSeconds, cpu, mem };
 }
