@@ -1,0 +1,237 @@
+/**
+ * The extender's HTTP application, separate from the process entry point (main.ts) so tests and
+ * the demo can run it in-process through `inject()` or on a port of their own.
+ *
+ * Routes: POST /filter, POST /prioritize (the extender protocol), GET /healthz (the process is
+ * alive), GET /readyz (ready to serve), GET /metrics (Prometheus).
+ *
+ * Readiness is unconditional once listening: with no metrics, or stale ones, the extender still
+ * answers correctly (every node passes the load filter and scores neutrally), which is safer for
+ * scheduling than taking the extender out of service. /readyz reports the degraded state in its
+ * body instead, and `mlsched_extender_degraded_active` exports it.
+ */
+import type { LoadPredictor } from '@mlsched/core';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+} from 'fastify';
+import { systemClock, type Clock } from './clock.js';
+import type { ExtenderConfig } from './config.js';
+import { DEGRADATION_REASONS, nodeReasonMask, type SourceCondition } from './degradation.js';
+import { ExtenderService } from './extender.js';
+import { InflightTracker } from './inflight.js';
+import { METRICS_STATES, NodeMetricsStore, type MetricsState } from './node-metrics.js';
+import type { PrometheusRefresher } from './prometheus-refresher.js';
+import {
+  errorResultSchema,
+  filterResultSchema,
+  hostPriorityListSchema,
+  parseExtenderArgs,
+  ProtocolError,
+  type ParsedExtenderArgs,
+} from './protocol.js';
+import { ExtenderTelemetry, type Verb } from './telemetry.js';
+
+export interface ExtenderAppProps {
+  readonly config: ExtenderConfig;
+  /** Metrics store; a new one is made from `config` when absent. */
+  readonly store?: NodeMetricsStore;
+  /** In-flight tracker; a new one is made when absent. */
+  readonly inflight?: InflightTracker;
+  /** Model to serve; when absent the store's current predictor (if any) stays. */
+  readonly predictor?: LoadPredictor;
+  /** Unix seconds the model was trained, for the model-age metric; defaults to its version's time. */
+  readonly modelTrainedAt?: number;
+  /** @default the store's clock, else the wall clock */
+  readonly clock?: Clock;
+  /** A pino logger; when absent one is made at `config.logLevel` writing to stdout. */
+  readonly logger?: FastifyBaseLogger;
+  /** Telemetry to record into; a new one (own registry) is made when absent. */
+  readonly telemetry?: ExtenderTelemetry;
+  /** The background refresher, when there is one: its health shows in /readyz and metrics. */
+  readonly refresher?: PrometheusRefresher;
+}
+
+const VERBS: Readonly<Record<string, Verb>> = { '/filter': 'filter', '/prioritize': 'prioritize' };
+
+// Slow or stalled uploads must not hold a connection for ever; kube-scheduler itself gives up
+// after its httpTimeout (5 s by default).
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/** Builds the extender application (not listening yet). */
+export async function buildApp(props: ExtenderAppProps): Promise<FastifyInstance> {
+  const { config } = props;
+  const clock = props.clock ?? props.store?.clock ?? systemClock;
+
+  const app = Fastify({
+    ...(props.logger ? { loggerInstance: props.logger } : { logger: { level: config.logLevel } }),
+    bodyLimit: config.bodyLimitBytes,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    // Per-request lines are written at debug level by the onResponse hook below.
+    logController: new LogController({ disableRequestLogging: true }),
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+  const log = app.log;
+
+  const store =
+    props.store ??
+    new NodeMetricsStore({
+      clock,
+      staleSeconds: config.staleSeconds,
+      historySeconds: config.historySeconds,
+      log,
+    });
+  const inflight =
+    props.inflight ??
+    new InflightTracker({
+      clock,
+      defaults: {
+        cpuMillicores: config.defaultPodCpuMillicores,
+        memoryBytes: config.defaultPodMemoryBytes,
+      },
+    });
+  const refresher = props.refresher;
+  const sourceConditions = (): SourceCondition[] => {
+    if (!config.prometheusUrl && !refresher) return ['no_metrics_source'];
+    return refresher?.failing ? ['metrics_refresh_failed'] : [];
+  };
+  const telemetry =
+    props.telemetry ?? new ExtenderTelemetry({ store, inflight, clock, sourceConditions });
+  const service = new ExtenderService({ settings: config, store, inflight, telemetry, log });
+
+  store.onSample((node, t) => inflight.sampleIngested(node, t));
+  store.onPredictionError((resource, error) => telemetry.observePredictionError(resource, error));
+  inflight.setLastSampleSource((node) => store.get(node)?.lastSampleT ?? NaN);
+  if (props.predictor) store.setPredictor(props.predictor);
+  telemetry.setModel(store.predictor?.version, props.modelTrainedAt);
+
+  // kube-scheduler always sends application/json; anything else (a missing header from a
+  // hand-written client) is read as JSON too, so the error, if any, is about the body.
+  app.addContentTypeParser('*', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { status, message } = describeError(error, config.bodyLimitBytes);
+    request.log.error(
+      { verb: VERBS[request.routeOptions.url ?? ''], status, error: message, code: error.code },
+      'request rejected',
+    );
+    return reply.code(status).send({ Error: message });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    return reply.code(404).send({
+      Error: `no route ${request.method} ${request.url}: the extender serves POST /filter and POST /prioritize`,
+    });
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const verb = VERBS[request.routeOptions.url ?? ''];
+    if (!verb) return;
+    telemetry.observeRequest(verb, reply.statusCode, reply.elapsedTime / 1000);
+    request.log.debug({ verb, status: reply.statusCode, ms: reply.elapsedTime }, 'request served');
+  });
+
+  app.post(
+    '/filter',
+    { schema: { response: { 200: filterResultSchema, '4xx': errorResultSchema } } },
+    async (request) => {
+      const args = parseExtenderArgs(request.body);
+      try {
+        return service.filter(args);
+      } catch (err) {
+        return failOpen(args, err, 'filter', () => service.filterFailOpen(args));
+      }
+    },
+  );
+
+  app.post(
+    '/prioritize',
+    { schema: { response: { 200: hostPriorityListSchema, '4xx': errorResultSchema } } },
+    async (request) => {
+      const args = parseExtenderArgs(request.body);
+      try {
+        return service.prioritize(args);
+      } catch (err) {
+        return failOpen(args, err, 'prioritize', () => service.prioritizeFailOpen(args));
+      }
+    },
+  );
+
+  // A bug in deciding must not block scheduling: the pod is placed as if the extender were
+  // absent (every node passes, every score neutral), and the error is logged and counted.
+  function failOpen<T>(args: ParsedExtenderArgs, err: unknown, verb: Verb, reply: () => T): T {
+    log.error({ err, verb, nodes: args.names.length }, 'deciding failed; answering fail-open');
+    telemetry.countReason('internal_error', args.names.length || 1);
+    return reply();
+  }
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async () => {
+    const now = clock.now();
+    const nodes: Record<MetricsState, number> = { fresh: 0, stale: 0, missing: 0, invalid: 0 };
+    let mask = 0;
+    for (const entry of store.nodes()) {
+      nodes[store.nodeState(entry, now)]++;
+      mask |= nodeReasonMask(store, entry, now);
+    }
+    const degraded: string[] = [
+      ...sourceConditions(),
+      ...DEGRADATION_REASONS.filter((_, i) => (mask & (1 << i)) !== 0),
+    ];
+    return {
+      ready: true,
+      degraded,
+      nodes,
+      states: METRICS_STATES,
+      model: store.predictor ? { version: store.predictor.version } : null,
+      metricsSource: {
+        prometheus: config.prometheusUrl ?? null,
+        failedRefreshes: refresher?.failedRefreshes ?? 0,
+        lastRefreshOk: refresher?.lastOutcome?.ok ?? null,
+        emptyQueries: refresher ? [...refresher.emptyQueries] : [],
+      },
+      inflightPods: [...inflight.inflightNodes()].reduce((n, [, t]) => n + t.pods, 0),
+    };
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const body = await telemetry.metrics();
+    return reply.type(telemetry.contentType).send(body);
+  });
+
+  return app;
+}
+
+/** The status and message an error becomes; nothing a client sends produces a 500. */
+function describeError(
+  error: FastifyError,
+  bodyLimit: number,
+): { status: number; message: string } {
+  switch (error.code) {
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return {
+        status: 400,
+        message: 'request body is empty: expected an ExtenderArgs JSON object',
+      };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { status: 400, message: 'request body is not valid JSON' };
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return {
+        status: 413,
+        message: `request body is larger than BODY_LIMIT_BYTES (${bodyLimit} bytes)`,
+      };
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { status: 400, message: 'request body length does not match Content-Length' };
+    default:
+      break;
+  }
+  if (error instanceof ProtocolError) return { status: 400, message: error.message };
+  const status = error.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    return { status, message: error.message };
+  }
+  return { status: 400, message: `request could not be processed: ${error.message}` };
+}

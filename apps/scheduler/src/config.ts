@@ -1,0 +1,240 @@
+/**
+ * The extender's settings, read from the environment once at start-up. A setting that cannot
+ * work stops the process with a message naming it, rather than failing later under load.
+ */
+import { parseMemoryBytes } from './quantity.js';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
+
+/** node-exporter: share of non-idle CPU time over the last two minutes, per instance. */
+export const DEFAULT_CPU_QUERY =
+  '1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[2m]))';
+/** node-exporter: share of memory not available for new allocations. */
+export const DEFAULT_MEMORY_QUERY =
+  '1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes';
+
+export interface ExtenderConfig {
+  /** PORT. @default 8888 */
+  readonly port: number;
+  /** HOST. @default 0.0.0.0 */
+  readonly host: string;
+  /** LOG_LEVEL. @default info */
+  readonly logLevel: LogLevel;
+  /** PROMETHEUS_URL. Unset: no metrics, every node scored neutrally. */
+  readonly prometheusUrl: string | undefined;
+  /** PROMETHEUS_CPU_QUERY: instant vector of CPU utilisation (0..1) per node. */
+  readonly cpuQuery: string;
+  /** PROMETHEUS_MEMORY_QUERY: instant vector of memory utilisation (0..1) per node. */
+  readonly memoryQuery: string;
+  /** METRICS_REFRESH_SECONDS. @default 15 */
+  readonly refreshSeconds: number;
+  /** METRICS_STALE_SECONDS. @default 180 */
+  readonly staleSeconds: number;
+  /** METRICS_HISTORY_SECONDS. @default 1800 */
+  readonly historySeconds: number;
+  /** MODEL_PATH: model artifact; unset serves without a model (newest observed load). */
+  readonly modelPath: string | undefined;
+  /** TARGET_UTILIZATION: nodes are preferred while they stay under it. @default 0.70 */
+  readonly targetUtilization: number;
+  /** HOT_THRESHOLD: filter rejects nodes predicted above it. @default 0.85 */
+  readonly hotThreshold: number;
+  /** REMEDIATION_THRESHOLD: hot-node handling acts above it. @default 0.90 */
+  readonly remediationThreshold: number;
+  /** DEFAULT_POD_CPU_MILLICORES for pods that request nothing. @default 100 */
+  readonly defaultPodCpuMillicores: number;
+  /** DEFAULT_POD_MEMORY_BYTES for pods that request nothing (quantity accepted). @default 200Mi */
+  readonly defaultPodMemoryBytes: number;
+  /** KUBE_WATCH_PODS: watch pods and nodes. @default true in a cluster, false outside */
+  readonly kubeWatchPods: boolean;
+  /** BODY_LIMIT_BYTES: largest request body accepted. @default 32 MiB */
+  readonly bodyLimitBytes: number;
+}
+
+/** Raised when settings cannot work; the message names every offending setting. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const MiB = 1024 * 1024;
+
+// 1,000 full Node objects (labels, annotations, conditions, image lists) are about 10-13 MB of
+// JSON; 32 MiB leaves room for about twice that while bounding what one request can make the
+// process hold (JSON.parse needs several times the body size).
+const DEFAULT_BODY_LIMIT = 32 * MiB;
+const MIN_BODY_LIMIT = 64 * 1024;
+const MAX_BODY_LIMIT = 512 * MiB;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+class Reader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name];
+    if (value === undefined) return undefined;
+    const trimmed = value.trim();
+    return trimmed.length === 0 ? undefined : trimmed;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  number(name: string, fallback: number, check: (n: number) => string | undefined): number {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value)) {
+      this.problems.push(`${name} must be a number, got '${raw}'`);
+      return fallback;
+    }
+    const problem = check(value);
+    if (problem) this.problems.push(`${name} ${problem}, got ${raw}`);
+    return value;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    const lower = raw.toLowerCase();
+    if (['true', '1', 'yes'].includes(lower)) return true;
+    if (['false', '0', 'no'].includes(lower)) return false;
+    this.problems.push(`${name} must be true or false, got '${raw}'`);
+    return fallback;
+  }
+}
+
+const positive = (n: number): string | undefined => (n > 0 ? undefined : 'must be > 0');
+const ratio = (n: number): string | undefined =>
+  n > 0 && n <= 1 ? undefined : 'must be a fraction in (0, 1]';
+const integerIn =
+  (min: number, max: number) =>
+  (n: number): string | undefined =>
+    Number.isInteger(n) && n >= min && n <= max
+      ? undefined
+      : `must be an integer from ${min} to ${max}`;
+
+/** Reads and checks the configuration; throws ConfigError naming each setting that cannot work. */
+export function loadConfig(env: Env = process.env): ExtenderConfig {
+  const r = new Reader(env);
+
+  const port = r.number('PORT', 8888, integerIn(0, 65535));
+  const host = r.string('HOST', '0.0.0.0');
+  const logLevel = r.string('LOG_LEVEL', 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    r.problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
+  }
+
+  const prometheusUrl = r.raw('PROMETHEUS_URL');
+  if (prometheusUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(prometheusUrl);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      r.problems.push(`PROMETHEUS_URL must be an http(s) URL, got '${prometheusUrl}'`);
+    }
+  }
+  const cpuQuery = r.string('PROMETHEUS_CPU_QUERY', DEFAULT_CPU_QUERY);
+  const memoryQuery = r.string('PROMETHEUS_MEMORY_QUERY', DEFAULT_MEMORY_QUERY);
+
+  const refreshSeconds = r.number('METRICS_REFRESH_SECONDS', 15, positive);
+  const staleSeconds = r.number('METRICS_STALE_SECONDS', 180, positive);
+  const historySeconds = r.number('METRICS_HISTORY_SECONDS', 1800, positive);
+  // A limit at or below the refresh period marks every node stale between two refreshes.
+  if (staleSeconds <= refreshSeconds) {
+    r.problems.push(
+      `METRICS_STALE_SECONDS (${staleSeconds}) must be greater than METRICS_REFRESH_SECONDS (${refreshSeconds})`,
+    );
+  }
+  if (historySeconds < staleSeconds) {
+    r.problems.push(
+      `METRICS_HISTORY_SECONDS (${historySeconds}) must be at least METRICS_STALE_SECONDS (${staleSeconds})`,
+    );
+  }
+
+  const targetUtilization = r.number('TARGET_UTILIZATION', 0.7, (n) =>
+    n > 0 && n < 1 ? undefined : 'must be a fraction in (0, 1)',
+  );
+  const hotThreshold = r.number('HOT_THRESHOLD', 0.85, ratio);
+  const remediationThreshold = r.number('REMEDIATION_THRESHOLD', 0.9, ratio);
+  if (targetUtilization >= hotThreshold) {
+    r.problems.push(
+      `TARGET_UTILIZATION (${targetUtilization}) must be below HOT_THRESHOLD (${hotThreshold}): ` +
+        'the scorer would prefer nodes the filter rejects',
+    );
+  }
+  // X08: if remediation moves pods off nodes above a level the filter still accepts, those pods
+  // can be scheduled straight back onto the node they were evicted from, in a loop.
+  if (hotThreshold > remediationThreshold) {
+    r.problems.push(
+      `HOT_THRESHOLD (${hotThreshold}) must not exceed REMEDIATION_THRESHOLD (${remediationThreshold}): ` +
+        'pods moved off a node above REMEDIATION_THRESHOLD would be scheduled back onto it',
+    );
+  }
+
+  const defaultPodCpuMillicores = r.number(
+    'DEFAULT_POD_CPU_MILLICORES',
+    100,
+    integerIn(1, 1_000_000),
+  );
+  const rawMemory = r.raw('DEFAULT_POD_MEMORY_BYTES');
+  let defaultPodMemoryBytes = 200 * MiB;
+  if (rawMemory !== undefined) {
+    const parsed = parseMemoryBytes(rawMemory);
+    if (parsed === undefined || parsed <= 0) {
+      r.problems.push(
+        `DEFAULT_POD_MEMORY_BYTES must be a positive quantity such as 209715200 or 200Mi, got '${rawMemory}'`,
+      );
+    } else {
+      defaultPodMemoryBytes = parsed;
+    }
+  }
+
+  // In a pod, the API server is reachable and the service account can watch; outside, it
+  // usually is not, and the watch would only log connection errors.
+  const kubeWatchPods = r.boolean('KUBE_WATCH_PODS', env.KUBERNETES_SERVICE_HOST !== undefined);
+  const bodyLimitBytes = r.number(
+    'BODY_LIMIT_BYTES',
+    DEFAULT_BODY_LIMIT,
+    integerIn(MIN_BODY_LIMIT, MAX_BODY_LIMIT),
+  );
+  const modelPath = r.raw('MODEL_PATH');
+
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return {
+    port,
+    host,
+    logLevel,
+    prometheusUrl: prometheusUrl?.replace(/\/+$/, ''),
+    cpuQuery,
+    memoryQuery,
+    refreshSeconds,
+    staleSeconds,
+    historySeconds,
+    modelPath,
+    targetUtilization,
+    hotThreshold,
+    remediationThreshold,
+    defaultPodCpuMillicores,
+    defaultPodMemoryBytes,
+    kubeWatchPods,
+    bodyLimitBytes,
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * Process entry point: configuration, model, background refresh and watch, the listening
+ * server, and a graceful stop on SIGTERM/SIGINT. `startExtender` is exported so the whole wiring
+ * can be started in-process (tests, the demo).
+ */
+import * as core from '@mlsched/core';
+import type { LoadPredictor } from '@mlsched/core';
+import pino from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { systemClock } from './clock.js';
+import { ConfigError, loadConfig, type ExtenderConfig } from './config.js';
+import { InflightTracker } from './inflight.js';
+import { NodeMetricsStore } from './node-metrics.js';
+import type { KubeWatch } from './pod-watch.js';
+import { PrometheusRefresher } from './prometheus-refresher.js';
+
+export interface RunningExtender {
+  readonly app: FastifyInstance;
+  readonly config: ExtenderConfig;
+  /** The address the server listens on, e.g. `http://127.0.0.1:8888`. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+type PredictorLoader = (path: string) => LoadPredictor | Promise<LoadPredictor>;
+
+/**
+ * Loads the model artifact through @mlsched/core's `loadPredictor` (owned by the trainer side),
+ * and checks that the store keeps enough history for the model's features.
+ */
+export async function loadModel(config: ExtenderConfig): Promise<LoadPredictor | undefined> {
+  if (config.modelPath === undefined) return undefined;
+  const loader = (core as unknown as { loadPredictor?: PredictorLoader }).loadPredictor;
+  if (typeof loader !== 'function') {
+    throw new ConfigError([`MODEL_PATH is set but @mlsched/core provides no loadPredictor`]);
+  }
+  let predictor: LoadPredictor;
+  try {
+    predictor = await loader(config.modelPath);
+  } catch (err) {
+    throw new ConfigError([
+      `MODEL_PATH (${config.modelPath}) could not be loaded: ${err instanceof Error ? err.message : String(err)}`,
+    ]);
+  }
+  if (predictor.historySeconds > config.historySeconds) {
+    predictor.close();
+    throw new ConfigError([
+      `METRICS_HISTORY_SECONDS (${config.historySeconds}) is shorter than the history the model ` +
+        `at MODEL_PATH reads (${predictor.historySeconds} s): it could never forecast`,
+    ]);
+  }
+  return predictor;
+}
+
+/** Starts the extender from environment variables; resolves once it listens. */
+export async function startExtender(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  logger?: pino.Logger,
+): Promise<RunningExtender> {
+  const config = loadConfig(env);
+  const log = logger ?? pino({ level: config.logLevel, base: { component: 'mlsched-extender' } });
+
+  const predictor = await loadModel(config);
+  if (predictor) log.info({ version: predictor.version, path: config.modelPath }, 'model loaded');
+  else log.warn({}, 'no model configured; scoring from the newest observed load');
+
+  const clock = systemClock;
+  const store = new NodeMetricsStore({
+    clock,
+    staleSeconds: config.staleSeconds,
+    historySeconds: config.historySeconds,
+    predictor,
+    log,
+  });
+  const inflight = new InflightTracker({
+    clock,
+    defaults: {
+      cpuMillicores: config.defaultPodCpuMillicores,
+      memoryBytes: config.defaultPodMemoryBytes,
+    },
+  });
+  const refresher = config.prometheusUrl
+    ? new PrometheusRefresher({
+        url: config.prometheusUrl,
+        cpuQuery: config.cpuQuery,
+        memoryQuery: config.memoryQuery,
+        refreshSeconds: config.refreshSeconds,
+        store,
+        clock,
+        log,
+      })
+    : undefined;
+  if (!refresher) {
+    log.warn({}, 'PROMETHEUS_URL is not set: no load metrics, every node scored neutrally');
+  }
+
+  const app = await buildApp({ config, store, inflight, refresher, logger: log, clock });
+  let watch: KubeWatch | undefined;
+  if (config.kubeWatchPods) {
+    // Loaded only when enabled: the Kubernetes client is large and needs a kubeconfig.
+    const { startKubeWatch } = await import('./pod-watch.js');
+    watch = startKubeWatch({ inflight, store, log });
+  }
+  refresher?.start();
+
+  const url = await app.listen({ port: config.port, host: config.host });
+  log.info(
+    { url, prometheus: config.prometheusUrl ?? null, watch: config.kubeWatchPods },
+    'extender listening',
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    app,
+    config,
+    url,
+    stop() {
+      stopping ??= (async () => {
+        await refresher?.stop();
+        await watch?.stop();
+        await app.close();
+        store.predictor?.close();
+        log.info({}, 'extender stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let running: RunningExtender;
+  try {
+    running = await startExtender();
+  } catch (err) {
+    // The message names the setting; stderr so it shows even when logs are shipped elsewhere.
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const shutdown = (signal: string): void => {
+    running.app.log.info({ signal }, 'shutting down');
+    void running.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        running.app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (require.main === module) void main();

@@ -1,0 +1,238 @@
+/**
+ * Pulls node utilisation from Prometheus in the background and writes it into the store. The
+ * request path never waits on Prometheus: when it is slow or down, requests keep being answered
+ * from what the store holds, and that data ages into `stale` on its own.
+ *
+ * Each refresh runs two instant queries (`/api/v1/query`), CPU and memory, at the clock's "now".
+ * A series belongs to the node named by its `node` label if it has one, else by its `instance`
+ * label (node name or InternalIP, with or without `:port`; IPv6 in brackets).
+ *
+ * Sample age: Prometheus answers an instant query with the newest sample inside its 5-minute
+ * lookback, stamped with the query time. The extender therefore measures age from the last
+ * refresh that returned the node; a series that vanished stops refreshing it at once, because
+ * Prometheus marks series of a lost target stale.
+ */
+import { systemClock, type Clock } from './clock.js';
+import { LogLimiter, silentLog, type Log } from './log.js';
+import type { NodeMetricsStore, ResourceName } from './node-metrics.js';
+
+export interface PrometheusRefresherProps {
+  /** Base URL, e.g. `http://prometheus:9090` (a path prefix is kept). */
+  readonly url: string;
+  readonly cpuQuery: string;
+  readonly memoryQuery: string;
+  readonly refreshSeconds: number;
+  readonly store: NodeMetricsStore;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  readonly log?: Log;
+  /**
+   * Per-query timeout.
+   * @default half the refresh period, between 1 and 10 seconds
+   */
+  readonly timeoutMs?: number;
+  /** Seconds between repeated warnings about the same condition. @default 600 */
+  readonly warnIntervalSeconds?: number;
+}
+
+/** What one refresh found. */
+export interface RefreshOutcome {
+  readonly ok: boolean;
+  /** Nodes written into the store. */
+  readonly nodes: number;
+  /** Series per resource (0 = the query returned nothing at all). */
+  readonly series: Readonly<Record<ResourceName, number>>;
+  readonly error?: string;
+}
+
+interface PromSample {
+  readonly metric?: Record<string, string>;
+  readonly value?: [number, string];
+}
+
+/** Raised for a Prometheus answer the refresher cannot use; the message says why. */
+export class PrometheusQueryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PrometheusQueryError';
+  }
+}
+
+export class PrometheusRefresher {
+  /** Refreshes that failed since start. */
+  failedRefreshes = 0;
+  /** Refreshes that succeeded since start. */
+  succeededRefreshes = 0;
+  /** Outcome of the latest refresh; undefined before the first. */
+  lastOutcome: RefreshOutcome | undefined;
+
+  private readonly clock: Clock;
+  private readonly log: Log;
+  private readonly timeoutMs: number;
+  private readonly limiter: LogLimiter;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<RefreshOutcome> | undefined;
+  private abort: AbortController | undefined;
+  private stopped = true;
+  private readonly emptyResources = new Set<ResourceName>();
+
+  constructor(private readonly props: PrometheusRefresherProps) {
+    this.clock = props.clock ?? systemClock;
+    this.log = props.log ?? silentLog;
+    this.timeoutMs =
+      props.timeoutMs ?? Math.min(10_000, Math.max(1_000, (props.refreshSeconds * 1000) / 2));
+    this.limiter = new LogLimiter(props.warnIntervalSeconds ?? 600);
+  }
+
+  /** Refreshes now, then every `refreshSeconds` (never two refreshes at once). */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const loop = (): void => {
+      if (this.stopped) return;
+      void this.refreshOnce().finally(() => {
+        if (!this.stopped) this.timer = setTimeout(loop, this.props.refreshSeconds * 1000);
+      });
+    };
+    loop();
+  }
+
+  /** Stops the loop and abandons a refresh in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.abort?.abort();
+    await this.running?.catch(() => undefined);
+  }
+
+  /** True while the latest refresh failed. */
+  get failing(): boolean {
+    return this.lastOutcome !== undefined && !this.lastOutcome.ok;
+  }
+
+  /** Runs one refresh; never throws (a failure is logged, counted and returned). */
+  refreshOnce(): Promise<RefreshOutcome> {
+    if (!this.running) {
+      this.running = this.refresh().finally(() => {
+        this.running = undefined;
+      });
+    }
+    return this.running;
+  }
+
+  private async refresh(): Promise<RefreshOutcome> {
+    const t = this.clock.now();
+    this.abort = new AbortController();
+    let outcome: RefreshOutcome;
+    try {
+      const [cpu, mem] = await Promise.all([
+        this.query(this.props.cpuQuery, t, this.abort.signal),
+        this.query(this.props.memoryQuery, t, this.abort.signal),
+      ]);
+      const nodes = this.ingest(t, cpu, mem);
+      this.noteEmpty('cpu', cpu.length, this.props.cpuQuery);
+      this.noteEmpty('memory', mem.length, this.props.memoryQuery);
+      outcome = { ok: true, nodes, series: { cpu: cpu.length, memory: mem.length } };
+      this.succeededRefreshes++;
+      if (this.failing)
+        this.log.info({ failedRefreshes: this.failedRefreshes }, 'metrics refresh recovered');
+      this.limiter.reset('refresh-failed');
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      outcome = { ok: false, nodes: 0, series: { cpu: 0, memory: 0 }, error: message };
+      this.failedRefreshes++;
+      if (this.limiter.allow('refresh-failed', this.clock.now())) {
+        this.log.warn(
+          { error: message, url: this.props.url, failedRefreshes: this.failedRefreshes },
+          'metrics refresh failed; serving from cached data',
+        );
+      }
+    }
+    this.props.store.prune(this.clock.now());
+    this.lastOutcome = outcome;
+    return outcome;
+  }
+
+  private async query(expr: string, t: number, signal: AbortSignal): Promise<PromSample[]> {
+    const url = `${this.props.url}/api/v1/query`;
+    const body = new URLSearchParams({ query: expr, time: t.toFixed(3) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+      signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]),
+    });
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new PrometheusQueryError(`HTTP ${response.status} with a body that is not JSON`);
+    }
+    const answer = parsed as {
+      status?: string;
+      error?: string;
+      data?: { resultType?: string; result?: unknown };
+    };
+    if (!response.ok || answer.status !== 'success') {
+      throw new PrometheusQueryError(`HTTP ${response.status}: ${answer.error ?? 'query failed'}`);
+    }
+    if (answer.data?.resultType !== 'vector' || !Array.isArray(answer.data.result)) {
+      throw new PrometheusQueryError(
+        `query must return an instant vector, got ${answer.data?.resultType ?? 'nothing'}: ${expr}`,
+      );
+    }
+    return answer.data.result as PromSample[];
+  }
+
+  private ingest(t: number, cpu: PromSample[], mem: PromSample[]): number {
+    const { store } = this.props;
+    const byNode = new Map<string, { cpu?: number; mem?: number }>();
+    const collect = (samples: PromSample[], key: 'cpu' | 'mem'): void => {
+      for (const sample of samples) {
+        const label = sample.metric?.node ?? sample.metric?.instance;
+        const raw = sample.value?.[1];
+        if (label === undefined || raw === undefined) continue;
+        const node = store.resolve(label);
+        const value = Number.parseFloat(raw);
+        const reading = byNode.get(node) ?? {};
+        const previous = reading[key];
+        // Two series for one node (e.g. two exporters on one host): keep the higher valid value,
+        // the safer reading for a hot-node filter.
+        if (previous === undefined || !Number.isFinite(previous) || value > previous)
+          reading[key] = value;
+        byNode.set(node, reading);
+      }
+    };
+    collect(cpu, 'cpu');
+    collect(mem, 'mem');
+    for (const [node, reading] of byNode) store.ingest(node, { t, ...reading });
+    return byNode.size;
+  }
+
+  // A query that returns no series at all (a missing recording rule, an exporter not deployed)
+  // turns load-awareness off for that resource on every node: worth a warning, but one per
+  // interval, not one per refresh.
+  private noteEmpty(resource: ResourceName, series: number, query: string): void {
+    if (series > 0) {
+      if (this.emptyResources.delete(resource)) {
+        this.log.info({ resource, series }, 'metrics query returns series again');
+        this.limiter.reset(`empty-${resource}`);
+      }
+      return;
+    }
+    this.emptyResources.add(resource);
+    if (this.limiter.allow(`empty-${resource}`, this.clock.now())) {
+      this.log.warn(
+        { resource, query },
+        'metrics query returned no series; scoring this resource neutrally',
+      );
+    }
+  }
+
+  /** Resources whose latest query returned no series. */
+  get emptyQueries(): ReadonlySet<ResourceName> {
+    return this.emptyResources;
+  }
+}
