@@ -377,6 +377,7 @@ export interface LoadWorkloadProps extends WorkloadProps {
   readonly dataDir?: string;
   /** Use the synthetic workload even when the traces are there. */
   readonly forceSynthetic?: boolean;
+  readonly onProgress?: TraceWorkloadProps['onProgress'];
 }
 
 /** The trace workload when its files are there, else the synthetic one with the reason. */
