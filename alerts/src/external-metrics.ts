@@ -25,7 +25,8 @@ export const EXTERNAL_METRICS = {
     'scheduler_schedule_attempts_total',
   ],
   redis_exporter: ['redis_up'],
-  prometheus: ['up'],
+  // ALERTS is the series Prometheus writes for each pending or firing alert.
+  prometheus: ['up', 'ALERTS'],
 } as const;
 
 export type ExternalSource = keyof typeof EXTERNAL_METRICS;

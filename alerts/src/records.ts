@@ -29,8 +29,6 @@ export const RECORDS = {
   extenderLatency: 'verb_quantile:mlsched_extender_request_duration_seconds:histogram_quantile5m',
   /** Share of extender calls answered with a non-2xx status, by verb. */
   extenderErrorRatio: 'verb:mlsched_extender_request_errors:ratio_rate5m',
-  /** Extender calls per second by verb. */
-  extenderRequestRate: 'verb:mlsched_extender_requests:rate5m',
   /** Mean |forecast − actual| over the last hour, by resource, 0..1. */
   predictionError: 'resource:mlsched_prediction_absolute_error_ratio:mean1h',
 

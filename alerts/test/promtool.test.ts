@@ -64,6 +64,15 @@ describe('promtool test rules', () => {
     expect(r.status).toBe(0);
   });
 
+  it('has a hand-worked value for every recorded series', () => {
+    const checked = new Set(RECORD_CASES.flatMap((c) => c.expect.map((e) => e.expr)));
+    const recorded = new Set(
+      groups.flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : []))),
+    );
+
+    expect([...recorded].filter((r) => !checked.has(r))).toEqual([]);
+  });
+
   it('computes the recording rules to the hand-worked values', () => {
     const r = runRuleTests(groups, recordTests(RECORD_CASES));
 

@@ -1,3 +1,7 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+
 import { parse } from 'yaml';
 
 import {
@@ -10,6 +14,8 @@ import {
   unknownMetricsIn,
   type PrometheusRuleGroup,
 } from '@mlsched/alerts';
+
+import { writeRuleFiles } from '../src/cli';
 
 describe('ruleGroups()', () => {
   const groups = ruleGroups();
@@ -176,5 +182,22 @@ describe('renderRuleFile()', () => {
     expect(parse(text)).toEqual({ groups });
     // Multi-line PromQL stays readable as a block, not a folded one-liner.
     expect(text).toContain('expr: |-\n');
+  });
+});
+
+describe('writeRuleFiles()', () => {
+  it('writes one file per group and all.yaml, each a readable rule file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlsched-cli-'));
+    try {
+      const files = writeRuleFiles(dir);
+
+      expect(files.map((f) => basename(f))).toEqual([
+        ...ruleGroups().map((g) => `${g.name}.yaml`),
+        'all.yaml',
+      ]);
+      expect(parse(readFileSync(join(dir, 'all.yaml'), 'utf8'))).toEqual({ groups: ruleGroups() });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

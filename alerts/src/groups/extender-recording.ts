@@ -19,7 +19,6 @@ export function extenderRecordingRules(): PrometheusRuleGroup {
         }),
       ),
       recordRule({ record: RECORDS.extenderErrorRatio, expr: q.extenderErrorRatio }),
-      recordRule({ record: RECORDS.extenderRequestRate, expr: q.extenderRequestRate }),
       recordRule({ record: RECORDS.predictionError, expr: q.predictionError }),
     ],
   };

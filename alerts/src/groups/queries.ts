@@ -88,8 +88,6 @@ export const extenderErrorRatio = `(
 )
 / sum by (verb) (rate(${METRICS.requests}[5m]))`;
 
-export const extenderRequestRate = `sum by (verb) (rate(${METRICS.requests}[5m]))`;
-
 // NaN (0/0) when no forecast matured in the hour: comparisons with NaN are false, so no alert
 // acts on it, and dashboards draw a gap.
 export const predictionError = `sum by (resource) (rate(${METRICS.predictionError}_sum[1h]))

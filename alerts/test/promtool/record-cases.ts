@@ -350,13 +350,6 @@ export const RECORD_CASES: readonly RecordCase[] = [
           },
         ],
       },
-      {
-        expr: 'verb:mlsched_extender_requests:rate5m',
-        samples: [
-          { labels: 'verb:mlsched_extender_requests:rate5m{verb="filter"}', value: 100 / 60 },
-          { labels: 'verb:mlsched_extender_requests:rate5m{verb="prioritize"}', value: 1 },
-        ],
-      },
       scalar('resource:mlsched_prediction_absolute_error_ratio:mean1h', 0.05, '{resource="cpu"}'),
       {
         expr: 'profile_quantile:scheduler_scheduling_attempt_duration_seconds:histogram_quantile5m',
