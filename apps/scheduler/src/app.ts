@@ -110,7 +110,10 @@ export async function buildApp(props: ExtenderAppProps): Promise<FastifyInstance
 
   // kube-scheduler always sends application/json; anything else (a missing header from a
   // hand-written client) is read as JSON too, so the error, if any, is about the body.
-  app.addContentTypeParser('*', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, json);
+  app.addContentTypeParser('*', { parseAs: 'string' }, json);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, message } = describeError(error, config.bodyLimitBytes);
