@@ -69,9 +69,33 @@ export interface DemoOutcome {
   readonly table: string;
 }
 
+/**
+ * The pieces of the other workspaces the demo runs on. A stale or partial build would otherwise
+ * fail deep inside the run with "x is not a function"; this names what is missing instead.
+ */
+export function checkContracts(): void {
+  const needed: [string, string, unknown][] = [
+    ['@mlsched/trainer', 'trainNodeLoadModel', trainNodeLoadModel],
+    ['@mlsched/core', 'loadPredictor', loadPredictor],
+    ['@mlsched/scheduler', 'buildApp', buildApp],
+    ['@mlsched/scheduler', 'loadConfig', loadConfig],
+    ['@mlsched/scheduler', 'NodeMetricsStore', NodeMetricsStore],
+    ['@mlsched/scheduler', 'InflightTracker', InflightTracker],
+    ['@mlsched/scheduler', 'ManualClock', ManualClock],
+  ];
+  const missing = needed.filter(([, , f]) => typeof f !== 'function');
+  if (missing.length > 0) {
+    throw new Error(
+      `the demo needs ${missing.map(([pkg, name]) => `${name} from ${pkg}`).join(', ')}, ` +
+        'which the build does not provide (run npm run build, or finish that workspace)',
+    );
+  }
+}
+
 export async function runDemo(props: RunDemoProps): Promise<DemoOutcome> {
   const started = Date.now();
   const { log } = props;
+  checkContracts();
 
   const located = findTraceFiles(props.dataDir);
   const useTraces = located.ok && !props.synthetic;
