@@ -73,7 +73,7 @@ export class StatsRecorder {
       this.cpu.push(d.cpu);
       this.peakMem = Math.max(this.peakMem, d.mem);
     }
-    this.imbalanceSum += std(values);
+    this.imbalanceSum += populationStdDev(values);
     this.steps++;
   }
 
@@ -123,7 +123,7 @@ export class StatsRecorder {
 }
 
 /** Population standard deviation. */
-export function std(values: readonly number[]): number {
+export function populationStdDev(values: readonly number[]): number {
   if (values.length === 0) return 0;
   const m = values.reduce((a, b) => a + b, 0) / values.length;
   return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / values.length);
