@@ -2,3 +2,8 @@ export * from './types.js';
 export * from './cluster.js';
 export * from './metric-names.js';
 export * from './sim/index.js';
+export * from './features.js';
+export * from './model-format.js';
+export * from './xgboost.js';
+export * from './predictor.js';
+export * from './traces/index.js';
