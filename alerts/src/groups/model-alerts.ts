@@ -1,4 +1,4 @@
-import { OBJECTIVES } from '../objectives.js';
+import { duration, OBJECTIVES } from '../objectives.js';
 import { alertRule } from '../rules.js';
 import type { ObservabilityTargets } from '../targets.js';
 import type { PrometheusRuleGroup } from '../types.js';
@@ -6,6 +6,7 @@ import * as q from './queries.js';
 
 /** The model's life cycle: trained, published, loaded, and still right about the cluster. */
 export function modelAlerts(t: ObservabilityTargets): PrometheusRuleGroup {
+  const retrain = duration(OBJECTIVES.retrainIntervalSeconds);
   return {
     name: 'mlsched.model.alerts',
     rules: [
@@ -17,8 +18,8 @@ export function modelAlerts(t: ObservabilityTargets): PrometheusRuleGroup {
         summary: 'The extender serves an old model.',
         description:
           'Model {{ $labels.version }} served by the extender was trained ' +
-          '{{ $value | humanizeDuration }} ago. The trainer runs daily, so at least two runs ' +
-          'in a row have not reached the extender.',
+          `{{ $value | humanizeDuration }} ago. The trainer runs every ${retrain}, so at least ` +
+          'two runs in a row have not reached the extender.',
       }),
       alertRule({
         alert: 'MlschedTrainingFailed',

@@ -266,12 +266,12 @@ export const ALERT_CASES: readonly AlertCase[] = [
   },
   {
     alert: 'MlschedModelStale',
-    // The age passes 2 days (172800 s) at minute 14 (172840 s).
-    name: 'the served model ages past two days',
+    // The age passes two 6-hour training periods (43200 s) at minute 4 (43240 s).
+    name: 'the served model ages past two training periods',
     series: [
       {
         series: 'mlsched_model_age_seconds{job="mlsched-extender", instance="10.0.1.21:8080"}',
-        values: '172000+60x60',
+        values: '43000+60x60',
       },
       {
         series:
@@ -287,13 +287,13 @@ export const ALERT_CASES: readonly AlertCase[] = [
         values: '0x60',
       },
     ],
-    activeAtMinute: 14,
+    activeAtMinute: 4,
     labels: { version: '2026-12-01T02-00-00Z-ab12cd', severity: 'warning' },
     annotations: {
       summary: 'The extender serves an old model.',
       description:
-        'Model 2026-12-01T02-00-00Z-ab12cd served by the extender was trained 2d 0h 30m 40s ago. ' +
-        'The trainer runs daily, so at least two runs in a row have not reached the extender.',
+        'Model 2026-12-01T02-00-00Z-ab12cd served by the extender was trained 12h 30m 40s ago. ' +
+        'The trainer runs every 6h, so at least two runs in a row have not reached the extender.',
       runbook_url: `${RUNBOOKS}/MlschedModelStale.md`,
     },
   },
@@ -418,7 +418,7 @@ export const ALERT_CASES: readonly AlertCase[] = [
       { series: 'redis_up{job="cache", instance="10.0.1.23:9121"}', values: '0x23' },
     ],
     activeAtMinute: 4,
-    labels: { job: 'mlsched-redis', instance: '10.0.1.22:9121', severity: 'critical' },
+    labels: { job: 'mlsched-redis', instance: '10.0.1.22:9121', severity: 'warning' },
     annotations: {
       summary: "The extender's Redis is down.",
       description:
