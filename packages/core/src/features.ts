@@ -159,8 +159,8 @@ function valid(v: number): boolean {
  * in the future relative to `now`.
  *
  * Cost: one backward pass over the samples of the last 30 minutes plus a sort of the last
- * 15 minutes' values (for the median); no allocation once warm. About 2 µs for a 15 s scrape
- * interval (120 samples).
+ * 15 minutes' values (for the median); no allocation once warm. Measured 3–7 µs for 121 samples
+ * (a 15 s scrape interval) on this project's 2-core machines.
  */
 export function writeFeatures(
   series: readonly NodeSample[],

@@ -230,13 +230,13 @@ const TOP_LEVEL = [
  */
 export function parseModelArtifact(input: unknown): ModelArtifact {
   const doc = object(input, '(document)');
+  // Format first: for a document of another format, every other complaint would mislead.
+  if (doc.format !== MODEL_FORMAT) {
+    throw new ModelFormatError('format', `must be "${MODEL_FORMAT}", got ${describe(doc.format)}`);
+  }
   onlyKeys(doc, '', TOP_LEVEL);
   for (const key of TOP_LEVEL) {
     if (!(key in doc)) throw new ModelFormatError(key, 'is missing');
-  }
-
-  if (doc.format !== MODEL_FORMAT) {
-    throw new ModelFormatError('format', `must be "${MODEL_FORMAT}", got ${describe(doc.format)}`);
   }
   const version = string(doc, 'version', '');
   if (!VERSION_PATTERN.test(version)) {

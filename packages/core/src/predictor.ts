@@ -57,8 +57,10 @@ class XgboostPredictor implements NodeLoadPredictor {
   }
 
   /**
-   * Cost: feature extraction (one pass over the last 30 min of samples) plus two XGBoost
-   * evaluations of ~7 µs each; about 15–20 µs per node, so ~20 ms for 1000 nodes.
+   * Cost: feature extraction (3–7 µs for 30 min of 15 s samples) plus two XGBoost evaluations
+   * of ~7 µs each (250 trees of depth 5): ~20 µs per node, 20–50 ms for 1000 nodes on the
+   * project's shared 2-core machines. A batch call would not be cheaper: XGBoost 0.72's WASM
+   * build exposes single-row prediction only.
    */
   predict(history: readonly NodeSample[], now: number): LoadForecast | undefined {
     if (this.closed) throw new Error(`predictor ${this.version} used after close()`);
