@@ -31,7 +31,7 @@ export const OBJECTIVES = {
   schedulingLatencyBucket: '0.256',
   /** Share of the Deployment replicas asked for that are available. */
   workloadAvailabilityRatio: 0.995,
-  /** The trainer CronJob retrains every 6 hours (infra's NODE_LOAD_MODEL schedule): keep both in step. */
+  /** The trainer CronJob retrains every 6 hours (infra's NODE_LOAD_MODEL): keep both in step. */
   retrainIntervalSeconds: 6 * 3600,
   /**
    * A live prediction error this many times the validation error the trainer reported means the

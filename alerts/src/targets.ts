@@ -3,7 +3,7 @@
  * `infra/` deploys; the live test overrides them because its Prometheus names every target `test`.
  */
 export interface ObservabilityTargets {
-  /** `job` label of the extender's scrape target (the name of its Service under a ServiceMonitor). */
+  /** `job` label of the extender's scrape target (its Service's name, under a ServiceMonitor). */
   readonly extenderJob: string;
   /** `job` label of redis_exporter in front of the extender's Redis. */
   readonly redisJob: string;

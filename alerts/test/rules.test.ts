@@ -40,7 +40,7 @@ describe('ruleGroups()', () => {
     ]);
   });
 
-  it('gives every alert a severity, a for:, a summary, a templated description and a runbook', () => {
+  it('gives every alert severity, for:, summary, a templated description and a runbook', () => {
     const alerts = rules.filter((r) => r.alert);
 
     for (const a of alerts) {
@@ -151,9 +151,12 @@ describe('checkRuleGroups()', () => {
 
 describe('metricNamesIn()', () => {
   it('finds series and recorded series, not functions, labels, keywords or durations', () => {
-    const expr = `sum by (node) (rate(node_cpu_seconds_total{mode="idle", cpu=~"1|2"}[5m] offset 1h))
+    const expr = `sum by (node) (
+        rate(node_cpu_seconds_total{mode="idle", cpu=~"1|2"}[5m] offset 1h)
+      )
       / on (node) group_left (nodename) node:mlsched_node_cpu_cores:count
-      and bool up > 0.5e3 unless max without (instance) (label_replace(x_total, "a", "$1", "b", "(.*)"))`;
+      and bool up > 0.5e3
+      unless max without (instance) (label_replace(x_total, "a", "$1", "b", "(.*)"))`;
 
     expect(metricNamesIn(expr).sort()).toEqual([
       'node:mlsched_node_cpu_cores:count',
@@ -163,7 +166,7 @@ describe('metricNamesIn()', () => {
     ]);
   });
 
-  it('accepts histogram series of known histograms and nothing unknown in the shipped rules', () => {
+  it('accepts the histogram series of known histograms, and not of unknown ones', () => {
     expect(unknownMetricsIn('rate(mlsched_extender_request_duration_seconds_bucket[5m])')).toEqual(
       [],
     );

@@ -56,7 +56,9 @@ export function balanceDashboard(): object {
           }),
           timeseries({
             title: `Hot workers (CPU above ${hot})`,
-            description: `1 while the worker's CPU is above ${hot}; stacked, the height is the count.`,
+            description:
+              `1 while the worker's CPU is above ${hot}; stacked, the height is the count of ` +
+              'hot workers.',
             unit: 'short',
             min: 0,
             stackedBars: true,

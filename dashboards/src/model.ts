@@ -1,8 +1,8 @@
-import { duration, OBJECTIVES, RECORDS } from '@mlsched/alerts';
+import { OBJECTIVES, RECORDS } from '@mlsched/alerts';
 import { METRICS } from '@mlsched/core';
 
 import { buildDashboard } from './layout.js';
-import { stat, timeseries } from './panels.js';
+import { modelAgeStat, stat, timeseries } from './panels.js';
 import * as q from './queries.js';
 import { DASHBOARD_TITLES, DASHBOARD_UIDS } from './uids.js';
 
@@ -25,19 +25,7 @@ export function modelDashboard(): object {
             showNames: true,
             queries: [{ expr: q.servedModel, legend: '{{version}}' }],
           }),
-          stat({
-            title: 'Model age',
-            description: `Time since the served model was trained; the trainer runs every ${duration(OBJECTIVES.retrainIntervalSeconds)}.`,
-            unit: 's',
-            width: 12,
-            height: 4,
-            steps: [
-              'green',
-              [OBJECTIVES.retrainIntervalSeconds * 1.5, 'orange'],
-              [OBJECTIVES.retrainIntervalSeconds * 2, 'red'],
-            ],
-            queries: [{ expr: `max(${METRICS.modelAge})`, legend: 'Age' }],
-          }),
+          modelAgeStat(12),
         ],
       },
       {

@@ -1,8 +1,7 @@
-import { duration, OBJECTIVES, percent, RECORDS, type ObservabilityTargets } from '@mlsched/alerts';
-import { METRICS } from '@mlsched/core';
+import { OBJECTIVES, percent, RECORDS, type ObservabilityTargets } from '@mlsched/alerts';
 
 import { buildDashboard } from './layout.js';
-import { stat, timeseries } from './panels.js';
+import { modelAgeStat, stat, timeseries } from './panels.js';
 import * as q from './queries.js';
 import { DASHBOARD_TITLES, DASHBOARD_UIDS } from './uids.js';
 
@@ -62,7 +61,9 @@ export function overviewDashboard(t: ObservabilityTargets): object {
           }),
           stat({
             title: 'Workload availability',
-            description: `Available Deployment replicas over replicas asked for. Objective: ${availability}.`,
+            description:
+              'Available Deployment replicas over replicas asked for. ' +
+              `Objective: ${availability}.`,
             unit: 'percentunit',
             width: 6,
             height: 5,
@@ -84,8 +85,9 @@ export function overviewDashboard(t: ObservabilityTargets): object {
             title: 'Capacity saved (estimate)',
             description:
               'CPU cores the pods request beyond what their actual load needs at the ' +
-              `${target} target: max(0, Σ requested − Σ busy / ${OBJECTIVES.cpuUtilisationTarget}), ` +
-              'over the workers. Realising it means lowering requests or overcommitting.',
+              `${target} target: max(0, Σ requested − Σ busy / ` +
+              `${OBJECTIVES.cpuUtilisationTarget}), over the workers. Realising it means ` +
+              'lowering requests or overcommitting.',
             unit: 'short',
             width: 6,
             height: 5,
@@ -173,21 +175,7 @@ export function overviewDashboard(t: ObservabilityTargets): object {
             valueText: { '1': ['up', 'green'], '0': ['down', 'red'] },
             queries: [{ expr: `max(redis_up{job="${t.redisJob}"})`, legend: 'Redis' }],
           }),
-          stat({
-            title: 'Model age',
-            description:
-              'Time since the served model was trained. The trainer runs every ' +
-              `${duration(OBJECTIVES.retrainIntervalSeconds)}; older than two runs is stale.`,
-            unit: 's',
-            width: 6,
-            height: 4,
-            steps: [
-              'green',
-              [OBJECTIVES.retrainIntervalSeconds * 1.5, 'orange'],
-              [OBJECTIVES.retrainIntervalSeconds * 2, 'red'],
-            ],
-            queries: [{ expr: `max(${METRICS.modelAge})`, legend: 'Age' }],
-          }),
+          modelAgeStat(6),
         ],
       },
     ],

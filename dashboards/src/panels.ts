@@ -26,6 +26,8 @@ import {
   type ValueMapping,
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder, PromQueryFormat } from '@grafana/grafana-foundation-sdk/prometheus';
+import { duration, MODEL_STALE_SECONDS, OBJECTIVES } from '@mlsched/alerts';
+import { METRICS } from '@mlsched/core';
 import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TablePanelBuilder } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
@@ -169,4 +171,23 @@ export function stat(p: StatProps): StatPanelBuilder {
 export function table(p: PanelProps): TablePanelBuilder {
   const tableTargets = targets(p.queries, true).map((t) => t.format(PromQueryFormat.Table));
   return common(new TablePanelBuilder(), p).targets(tableTargets).showHeader(true);
+}
+
+/**
+ * How old the served model is, on the Overview and the Model dashboard alike: orange after one
+ * and a half training periods, red where MlschedModelStale fires.
+ */
+export function modelAgeStat(width: number): StatPanelBuilder {
+  const period = OBJECTIVES.retrainIntervalSeconds;
+  return stat({
+    title: 'Model age',
+    description:
+      `Time since the served model was trained. The trainer runs every ${duration(period)}; ` +
+      'older than two runs is stale.',
+    unit: 's',
+    width,
+    height: 4,
+    steps: ['green', [period * 1.5, 'orange'], [MODEL_STALE_SECONDS, 'red']],
+    queries: [{ expr: `max(${METRICS.modelAge})`, legend: 'Age' }],
+  });
 }

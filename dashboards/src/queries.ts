@@ -15,7 +15,8 @@ export const PREDICTION_HORIZON = '5m';
 export const objectiveMet = {
   cpu: `${RECORDS.clusterCpuUtilisation} <= bool ${RECORDS.clusterCpuTarget}`,
   availability: `${RECORDS.workloadAvailability} >= bool ${RECORDS.workloadAvailabilityObjective}`,
-  schedulingLatency: `${RECORDS.schedulingWithinObjective} >= bool on () ${RECORDS.schedulingObjective}`,
+  schedulingLatency: `${RECORDS.schedulingWithinObjective}
+  >= bool on () ${RECORDS.schedulingObjective}`,
   noHotWorker: `sum(${RECORDS.nodeHot}) == bool 0`,
 };
 
@@ -34,10 +35,14 @@ export const decisionsByNode = `sum by (node, decision) (rate(${METRICS.decision
 export const degradedByReason = `sum by (reason) (rate(${METRICS.degraded}[5m]))`;
 
 export function schedulingAttemptsByResult(t: ObservabilityTargets): string {
-  return `sum by (result) (rate(scheduler_schedule_attempts_total{profile="${t.schedulerName}"}[5m]))`;
+  return `sum by (result) (
+  rate(scheduler_schedule_attempts_total{profile="${t.schedulerName}"}[5m])
+)`;
 }
 
-export const validationMae = `max by (resource) (${METRICS.trainingValidationMae}{predictor="model"})`;
+export const validationMae = `max by (resource) (
+  ${METRICS.trainingValidationMae}{predictor="model"}
+)`;
 
 /** Live error over validation error: 1 means the model does as well as it did in validation. */
 export const driftRatio = `${RECORDS.predictionError}

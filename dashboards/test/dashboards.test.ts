@@ -72,7 +72,7 @@ describe('dashboards()', () => {
       expect({ uid: d.uid, problems: dashboardProblems(d) }).toEqual({ uid: d.uid, problems: [] });
   });
 
-  it('gives every dashboard the Prometheus datasource variable, and every panel and target uses it', () => {
+  it('gives every dashboard the datasource variable, used by every panel and target', () => {
     for (const d of all) {
       expect(d.templating.list).toContainEqual(
         expect.objectContaining({ name: 'datasource', type: 'datasource', query: 'prometheus' }),
@@ -112,7 +112,7 @@ describe('dashboards()', () => {
     expect(unknown).toEqual([]);
   });
 
-  it('between the dashboards and the rules, uses every series the extender and trainer expose', () => {
+  it('with the rules, uses every series the extender and trainer expose', () => {
     const exprs = [
       ...targets.map(({ t }) => t.expr ?? ''),
       ...ruleGroups().flatMap((g) => g.rules.map((r) => r.expr)),
@@ -220,7 +220,7 @@ describe('dashboardProblems()', () => {
     );
   });
 
-  it('fails on an unknown series, an unstable UID and a shipped dashboard stripped of a unit', () => {
+  it('fails on an unknown series, an unstable UID, a shipped dashboard stripped of a unit', () => {
     const typo = goodPanel().targets([
       new DataqueryBuilder()
         .refId('A')

@@ -30,8 +30,9 @@ export function extenderAlerts(t: ObservabilityTargets): PrometheusRuleGroup {
         severity: 'warning',
         summary: 'An extender replica does not answer scrapes.',
         description:
-          'Prometheus has failed to scrape extender {{ $labels.instance }} (job {{ $labels.job }}) ' +
-          'for 5 minutes (up = {{ $value }}). Calls routed to it fail and kube-scheduler ignores them.',
+          'Prometheus has failed to scrape extender {{ $labels.instance }} ' +
+          '(job {{ $labels.job }}) for 5 minutes (up = {{ $value }}). Calls routed to it fail ' +
+          'and kube-scheduler ignores them.',
       }),
       alertRule({
         alert: 'MlschedExtenderErrorRatioHigh',

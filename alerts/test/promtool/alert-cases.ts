@@ -383,7 +383,8 @@ export const ALERT_CASES: readonly AlertCase[] = [
       },
       {
         series:
-          'mlsched_trainer_validation_mae_ratio{model="node-load", resource="cpu", predictor="model"}',
+          'mlsched_trainer_validation_mae_ratio{model="node-load", resource="cpu", ' +
+          'predictor="model"}',
         values: '0.04x80',
       },
       {

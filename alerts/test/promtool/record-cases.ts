@@ -157,7 +157,8 @@ function podSeries(p: PodFixture): SeriesInput[] {
     values: steady(phase === p.phase ? 1 : 0),
   }));
   p.containers.forEach(([cpu, memory], i) => {
-    const labels = `namespace="${p.namespace}", pod="${p.pod}", container="c${i}", node="${p.node}"`;
+    const pod = `namespace="${p.namespace}", pod="${p.pod}"`;
+    const labels = `${pod}, container="c${i}", node="${p.node}"`;
     series.push(
       {
         series: `kube_pod_container_resource_requests{${labels}, resource="cpu", unit="core"}`,
