@@ -229,7 +229,7 @@ describe('live: Prometheus scraping a running extender under a replayed load', (
     expect(records).toHaveLength(Object.keys(RECORDS).length);
   });
 
-  it('joins node-exporter to node names; control-plane nodes stay out of worker figures', async () => {
+  it('names nodes from node_uname_info and keeps control-plane nodes out', async () => {
     const util = await query(RECORDS.nodeCpuUtilisation);
     const hot = await query(RECORDS.nodeHot);
     const cores = await query(RECORDS.nodeCpuCores);
