@@ -81,14 +81,16 @@ class XgboostPredictor implements NodeLoadPredictor {
 }
 
 /**
- * Loads a model artifact (parsed JSON or an already validated {@link ModelArtifact}) into a
- * predictor. Rejects with a {@link ModelFormatError} naming the field when the artifact does
- * not match this build's format or features. Call `close()` to free the WASM memory.
+ * Loads a model artifact into a predictor: the parsed JSON document (or an already validated
+ * {@link ModelArtifact}), or the path of an artifact file (a parsed artifact is never a string).
+ * Rejects with a {@link ModelFormatError} naming the field when the artifact does not match
+ * this build's format or features. Call `close()` to free the WASM memory.
  */
 export async function loadPredictor(
   artifact: unknown,
   options: LoadPredictorOptions = {},
 ): Promise<NodeLoadPredictor> {
+  if (typeof artifact === 'string') return loadPredictorFromFile(artifact, options);
   const parsed = parseModelArtifact(artifact);
   const cpu = await Booster.fromBytes(
     base64ToBytes(parsed.boosters.cpu),

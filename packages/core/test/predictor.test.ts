@@ -122,18 +122,22 @@ describe('loadPredictor', () => {
     );
   });
 
-  it('loads from a file', async () => {
+  it('loads from a file path, with either function', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'predictor-'));
     const file = join(dir, 'model.json');
     writeFileSync(file, serializeModelArtifact(model.artifact));
 
     const p = await loadPredictorFromFile(file);
+    const q = await loadPredictor(file);
 
     expect(p.version).toBe(model.artifact.version);
-    expect(p.predict(node.slice(0, 301), node[300]!.t)).toEqual(
-      predictor.predict(node.slice(0, 301), node[300]!.t),
-    );
+    expect(q.version).toBe(model.artifact.version);
+    const expected = predictor.predict(node.slice(0, 301), node[300]!.t);
+    expect(p.predict(node.slice(0, 301), node[300]!.t)).toEqual(expected);
+    expect(q.predict(node.slice(0, 301), node[300]!.t)).toEqual(expected);
+    await expect(loadPredictor(join(dir, 'absent.json'))).rejects.toThrow(/ENOENT/);
     p.close();
+    q.close();
     rmSync(dir, { recursive: true, force: true });
   });
 });
