@@ -1,6 +1,7 @@
 /**
  * `npm run validate -w infra`: validates the committed `dist/`, the manifests Argo CD applies,
- * with the same checks the tests run on fresh synth output. Exits 1 on any violation.
+ * with the same checks the tests run on fresh synth output. `-- --promtool` also runs
+ * `promtool check rules` on every PrometheusRule. Exits 1 on any violation.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,8 +14,10 @@ import { externalObjects } from './envs/external.js';
 import { DIST_DIR } from './main.js';
 import type { KubeObject } from './render.js';
 import { formatViolations, validateObjects } from './validate/index.js';
+import { promtoolCheckRules } from './validate/promtool.js';
 
-function main(): number {
+function main(argv: readonly string[]): number {
+  const promtool = argv.includes('--promtool');
   const envs = new Map(environments().map((e) => [e.name as string, e]));
   const dirs = fs
     .readdirSync(DIST_DIR)
@@ -34,6 +37,16 @@ function main(): number {
           (d) => d.toJS() as KubeObject,
         ),
       );
+    if (promtool) {
+      for (const result of promtoolCheckRules(objects)) {
+        console.log(`dist/${dir} ${result.object}: promtool ${result.ok ? 'ok' : 'FAILED'}`);
+        if (!result.ok) {
+          console.error(result.output);
+          failures++;
+        }
+      }
+      continue;
+    }
     const violations = validateObjects(objects, env ? externalObjects(env) : []);
     if (violations.length > 0) {
       console.error(
@@ -47,4 +60,4 @@ function main(): number {
   return failures === 0 ? 0 : 1;
 }
 
-process.exitCode = main();
+process.exitCode = main(process.argv.slice(2));

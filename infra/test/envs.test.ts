@@ -279,3 +279,15 @@ describe('release files', () => {
     );
   });
 });
+
+test('a metrics history shorter than the model features read is refused', () => {
+  const env = environments()[0] as EnvironmentConfig;
+  const short = {
+    ...env,
+    extender: { ...env.extender, metrics: { ...env.extender.metrics, historySeconds: 900 } },
+  };
+
+  expect(environmentProblems(short)).toEqual([
+    'extender.metrics.historySeconds: 900 is shorter than the 1800 s the model features read; a pinned model would not load',
+  ]);
+});

@@ -290,7 +290,8 @@ export class MlScheduler extends Construct {
     configYaml: string,
   ): void {
     const { namespace, scheduler, extender } = props;
-    const maxSurge = Math.max(1, Math.ceil(scheduler.rolloutFraction * scheduler.replicas));
+    // At most the configured share of replicas is replaced at a time, and at least one.
+    const maxSurge = Math.max(1, Math.floor(scheduler.rolloutFraction * scheduler.replicas));
 
     const env: k8s.EnvVar[] = [
       { name: 'PORT', value: String(extender.port) },

@@ -1,4 +1,4 @@
-import { RECOMMENDED_EXTENDER_WEIGHT, SIX_NODE_CLUSTER } from '@mlsched/core';
+import { HISTORY_SECONDS, RECOMMENDED_EXTENDER_WEIGHT, SIX_NODE_CLUSTER } from '@mlsched/core';
 
 import type { EnvironmentConfig, EnvironmentName, ModelConfig, Release } from './types.js';
 
@@ -44,7 +44,8 @@ export function sharedEnvironment(name: EnvironmentName, release: Release): Envi
       targetUtilization: 0.7,
       hotThreshold: 0.85,
       remediationThreshold: 0.9,
-      metrics: { refreshSeconds: 15, staleSeconds: 180, historySeconds: 1800 },
+      // History: exactly what the model's features read, so a pinned model always loads.
+      metrics: { refreshSeconds: 15, staleSeconds: 180, historySeconds: HISTORY_SECONDS },
       watchPods: true,
     },
     models: [NODE_LOAD_MODEL],

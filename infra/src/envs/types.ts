@@ -49,8 +49,8 @@ export interface SchedulerConfig {
   readonly replicas: number;
   /**
    * Share of the scheduler replicas replaced at a time during a rollout, (0, 1]. It becomes the
-   * Deployment's `maxSurge` (with `maxUnavailable: 0`), so a new version runs beside the old one
-   * before the old one is stopped.
+   * Deployment's `maxSurge` (replicas × fraction, rounded down, at least 1) with
+   * `maxUnavailable: 0`, so a new version runs beside the old one before the old one stops.
    */
   readonly rolloutFraction: number;
   readonly leaderElection: {

@@ -1,3 +1,5 @@
+import { HISTORY_SECONDS } from '@mlsched/core';
+
 import { ConfigError } from './config-error.js';
 import { minimumOverturningWeight, X07_IN_TREE_GAP } from '../scheduling-math.js';
 import type { EnvironmentConfig, ResourceSpec } from './types.js';
@@ -159,6 +161,13 @@ function extenderProblems(env: EnvironmentConfig): string[] {
   }
   if (!(m.historySeconds >= m.staleSeconds)) {
     problems.push('extender.metrics.historySeconds: must be at least staleSeconds');
+  }
+  // The extender refuses at start-up a model whose features read further back than it keeps.
+  if (m.historySeconds < HISTORY_SECONDS) {
+    problems.push(
+      `extender.metrics.historySeconds: ${m.historySeconds} is shorter than the ${HISTORY_SECONDS} s ` +
+        'the model features read; a pinned model would not load',
+    );
   }
   return problems;
 }
