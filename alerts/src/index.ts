@@ -27,8 +27,9 @@ export { runbookUrl } from './rules.js';
 export { LATENCY_QUANTILES } from './groups/extender-recording.js';
 
 /**
- * Every rule group. Recording groups come first: promtool evaluates groups in file order, so
- * alerts that read a recorded series see it in the same evaluation.
+ * Every rule group, recording groups first. Prometheus evaluates groups independently, so an
+ * alert may read a recorded series one interval late; the promtool tests pin this order with
+ * `group_eval_order` so their `for:` boundaries are exact.
  */
 export function ruleGroups(targets: ObservabilityTargets = DEFAULT_TARGETS): PrometheusRuleGroup[] {
   const t = checkTargets(targets);
