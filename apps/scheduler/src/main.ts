@@ -3,8 +3,7 @@
  * server, and a graceful stop on SIGTERM/SIGINT. `startExtender` is exported so the whole wiring
  * can be started in-process (tests, the demo).
  */
-import * as core from '@mlsched/core';
-import type { LoadPredictor } from '@mlsched/core';
+import { loadPredictor, type NodeLoadPredictor } from '@mlsched/core';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
@@ -23,21 +22,18 @@ export interface RunningExtender {
   stop(): Promise<void>;
 }
 
-type PredictorLoader = (path: string) => LoadPredictor | Promise<LoadPredictor>;
-
 /**
- * Loads the model artifact through @mlsched/core's `loadPredictor` (owned by the trainer side),
- * and checks that the store keeps enough history for the model's features.
+ * Loads the model artifact at MODEL_PATH with @mlsched/core's loader (the format the trainer
+ * writes), and checks that the store keeps enough history for the model's features.
  */
-export async function loadModel(config: ExtenderConfig): Promise<LoadPredictor | undefined> {
+export async function loadModel(
+  config: ExtenderConfig,
+  logger?: pino.Logger,
+): Promise<NodeLoadPredictor | undefined> {
   if (config.modelPath === undefined) return undefined;
-  const loader = (core as unknown as { loadPredictor?: PredictorLoader }).loadPredictor;
-  if (typeof loader !== 'function') {
-    throw new ConfigError([`MODEL_PATH is set but @mlsched/core provides no loadPredictor`]);
-  }
-  let predictor: LoadPredictor;
+  let predictor: NodeLoadPredictor;
   try {
-    predictor = await loader(config.modelPath);
+    predictor = await loadPredictor(config.modelPath, { logger });
   } catch (err) {
     throw new ConfigError([
       `MODEL_PATH (${config.modelPath}) could not be loaded: ${err instanceof Error ? err.message : String(err)}`,
@@ -61,8 +57,8 @@ export async function startExtender(
   const config = loadConfig(env);
   const log = logger ?? pino({ level: config.logLevel, base: { component: 'mlsched-extender' } });
 
-  const predictor = await loadModel(config);
-  if (predictor) log.info({ version: predictor.version, path: config.modelPath }, 'model loaded');
+  const predictor = await loadModel(config, log);
+  if (predictor) log.info({ version: predictor.version, path: config.modelPath }, 'serving model');
   else log.warn({}, 'no model configured; scoring from the newest observed load');
 
   const clock = systemClock;
@@ -95,7 +91,16 @@ export async function startExtender(
     log.warn({}, 'PROMETHEUS_URL is not set: no load metrics, every node scored neutrally');
   }
 
-  const app = await buildApp({ config, store, inflight, refresher, logger: log, clock });
+  const modelTrainedAt = predictor ? Date.parse(predictor.artifact.createdAt) / 1000 : undefined;
+  const app = await buildApp({
+    config,
+    store,
+    inflight,
+    refresher,
+    logger: log,
+    clock,
+    modelTrainedAt,
+  });
   let watch: KubeWatch | undefined;
   if (config.kubeWatchPods) {
     // Loaded only when enabled: the Kubernetes client is large and needs a kubeconfig.

@@ -126,10 +126,15 @@ export class PrometheusRefresher {
     this.abort = new AbortController();
     let outcome: RefreshOutcome;
     try {
-      const [cpu, mem] = await Promise.all([
+      // Both queries settle before the refresh ends, so no request outlives its refresh.
+      const [cpuResult, memResult] = await Promise.allSettled([
         this.query(this.props.cpuQuery, t, this.abort.signal),
         this.query(this.props.memoryQuery, t, this.abort.signal),
       ]);
+      if (cpuResult.status === 'rejected') throw cpuResult.reason;
+      if (memResult.status === 'rejected') throw memResult.reason;
+      const cpu = cpuResult.value;
+      const mem = memResult.value;
       const nodes = this.ingest(t, cpu, mem);
       this.noteEmpty('cpu', cpu.length, this.props.cpuQuery);
       this.noteEmpty('memory', mem.length, this.props.memoryQuery);

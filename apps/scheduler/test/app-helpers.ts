@@ -1,3 +1,4 @@
+import type { LoadPredictor } from '@mlsched/core';
 import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
 import { buildApp } from '../src/app.js';
@@ -6,7 +7,7 @@ import { InflightTracker } from '../src/inflight.js';
 import { NodeMetricsStore } from '../src/node-metrics.js';
 import type { PrometheusRefresher } from '../src/prometheus-refresher.js';
 import type { ExtenderFilterResult, HostPriority } from '../src/protocol.js';
-import { captureLog, MeanPredictor, testConfig } from './helpers.js';
+import { captureLog, testConfig } from './helpers.js';
 
 export interface TestApp {
   readonly app: FastifyInstance;
@@ -21,7 +22,7 @@ export interface TestApp {
 
 export interface TestAppOptions {
   readonly env?: Record<string, string>;
-  readonly predictor?: MeanPredictor;
+  readonly predictor?: LoadPredictor;
   readonly refresher?: PrometheusRefresher;
   readonly store?: NodeMetricsStore;
   readonly clock?: ManualClock;

@@ -1,0 +1,100 @@
+/**
+ * The extender with a real model artifact (tiny XGBoost boosters trained in-process by core's
+ * test fixture): loaded from MODEL_PATH, forecasting on ingest, exported as model metrics.
+ */
+import { loadPredictor, serializeModelArtifact, type ModelArtifact } from '@mlsched/core';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { trainTinyModel } from '../../../packages/core/test/predictor-fixtures.js';
+import { ManualClock } from '../src/clock.js';
+import { startExtender } from '../src/main.js';
+import { testApp } from './app-helpers.js';
+import { captureLog, makePod, metricValue, namesArgs } from './helpers.js';
+
+describe('serving a trained model', () => {
+  let dir: string;
+  let artifact: ModelArtifact;
+  let modelPath: string;
+
+  beforeAll(async () => {
+    const tiny = await trainTinyModel();
+    tiny.cpu.free();
+    tiny.memory.free();
+    artifact = tiny.artifact;
+    dir = mkdtempSync(join(tmpdir(), 'mlsched-model-'));
+    modelPath = join(dir, 'model.json');
+    writeFileSync(modelPath, serializeModelArtifact(artifact));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('loads MODEL_PATH at start-up and reports the version and its age', async () => {
+    const env = { PORT: '0', HOST: '127.0.0.1', KUBE_WATCH_PODS: 'false', MODEL_PATH: modelPath };
+    const server = await startExtender(env, captureLog('warn').logger);
+    try {
+      const ready = (await (await fetch(`${server.url}/readyz`)).json()) as {
+        model: { version: string };
+      };
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+
+      expect(ready.model).toEqual({ version: artifact.version });
+      expect(metricValue(metrics, 'mlsched_model_info', { version: artifact.version })).toBe(1);
+      const age = metricValue(metrics, 'mlsched_model_age_seconds') as number;
+      expect(age).toBeCloseTo(Date.now() / 1000 - Date.parse(artifact.createdAt) / 1000, -1);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('refuses a history window shorter than the model reads, naming the setting', async () => {
+    const env = {
+      PORT: '0',
+      MODEL_PATH: modelPath,
+      METRICS_HISTORY_SECONDS: '600',
+      METRICS_STALE_SECONDS: '180',
+    };
+    await expect(startExtender(env, captureLog('silent').logger)).rejects.toThrow(
+      /METRICS_HISTORY_SECONDS \(600\) is shorter than the history the model at MODEL_PATH reads \(1800 s\)/,
+    );
+  });
+
+  it('names an unreadable MODEL_PATH', async () => {
+    const env = { PORT: '0', MODEL_PATH: join(dir, 'missing.json') };
+    await expect(startExtender(env, captureLog('silent').logger)).rejects.toThrow(
+      /MODEL_PATH \(.*missing\.json\) could not be loaded/,
+    );
+  });
+
+  it('forecasts on ingest and scores from the forecast', async () => {
+    const predictor = await loadPredictor(artifact);
+    const clock = new ManualClock();
+    const t = await testApp({ clock, predictor });
+    try {
+      // 35 minutes of 15 s samples: n1 steady at 30 % CPU, n2 steady at 80 %.
+      for (let i = 0; i < 140; i++) {
+        t.store.ingest('n1', { t: clock.now(), cpu: 0.3, mem: 0.4 });
+        t.store.ingest('n2', { t: clock.now(), cpu: 0.8, mem: 0.4 });
+        clock.advance(15);
+      }
+      const n1 = t.store.get('n1');
+      const n2 = t.store.get('n2');
+
+      expect(n1?.forecastStatus).toBe('ok');
+      expect(n2?.forecastStatus).toBe('ok');
+      expect(n1?.forecastCpu).toBeGreaterThanOrEqual(0);
+      expect(n1?.forecastCpu).toBeLessThan((n2?.forecastCpu ?? 0) - 0.2);
+      const scored = await t.prioritize(namesArgs(makePod({ cpu: '100m' }), ['n1', 'n2']));
+      const [s1, s2] = scored.body.map((h) => h.Score);
+      expect(s1).toBeGreaterThan(s2 as number);
+      const metrics = await t.metrics();
+      expect(metricValue(metrics, 'mlsched_extender_degraded_total', { reason: 'no_model' })).toBe(
+        0,
+      );
+      expect(
+        metricValue(metrics, 'mlsched_prediction_absolute_error_ratio_count', { resource: 'cpu' }),
+      ).toBeGreaterThan(0);
+    } finally {
+      predictor.close();
+    }
+  });
+});
