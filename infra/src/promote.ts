@@ -106,6 +106,9 @@ export function promote(options: PromoteOptions): PromotionResult {
   return { changed: true, changes, distChanges, summary };
 }
 
+// TODO(infra): promotion moves a model version's pin, not its artifact; until the model stores
+// share a backend, the artifact must be copied to the target store before the pull request is
+// merged, or the new extender pods refuse to start (the old ones keep serving).
 function nextRelease(options: PromoteOptions, current: Release, releaseDir: string): Release {
   if (options.from !== undefined) {
     const fromIndex = ENVIRONMENT_NAMES.indexOf(options.from);

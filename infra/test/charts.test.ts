@@ -537,3 +537,11 @@ describe('model version in the release', () => {
     });
   });
 });
+
+test('a dashboard uid that cannot name a ConfigMap fails synth, naming the dashboard', () => {
+  const bad = () => [{ uid: 'Scheduler_Overview', title: 'Scheduler', json: {} }];
+
+  expect(() => buildApp({ dashboards: bad })).toThrow(
+    'dashboard "Scheduler": uid "Scheduler_Overview" must be a DNS-1123 label of at most 40 characters (it names the ConfigMap)',
+  );
+});

@@ -1,8 +1,9 @@
 import type { ObservabilityTargets, PrometheusRuleGroup } from '@mlsched/alerts';
+import type { DashboardJson } from '@mlsched/dashboards';
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 
-import { GrafanaDashboards, type DashboardDefinition } from '../constructs/grafana-dashboards.js';
+import { GrafanaDashboards } from '../constructs/grafana-dashboards.js';
 import { PART_OF, selectorLabels } from '../constructs/labels.js';
 import { MlScheduler } from '../constructs/ml-scheduler.js';
 import { ModelStore, modelArtifactPath } from '../constructs/model-store.js';
@@ -19,7 +20,7 @@ export interface EnvironmentChartProps {
   /** Rule groups from `@mlsched/alerts`, given the targets this chart names. */
   readonly ruleGroups: (targets: ObservabilityTargets) => readonly PrometheusRuleGroup[];
   /** Dashboards from `@mlsched/dashboards`, given the same targets. */
-  readonly dashboards: (targets: ObservabilityTargets) => readonly DashboardDefinition[];
+  readonly dashboards: (targets: ObservabilityTargets) => readonly DashboardJson[];
 }
 
 /** Everything one environment's cluster runs, synthesized to `dist/<env>/`. */

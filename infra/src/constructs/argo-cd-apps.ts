@@ -127,8 +127,8 @@ export class ArgoCdApps extends Construct {
           syncPolicy: {
             ...(env.automatedSync ? { automated: { prune: true, selfHeal: true } } : {}),
             syncOptions: [
-              // Dashboard ConfigMaps exceed the 256 KiB last-applied annotation of client-side
-              // apply; server-side apply has no such limit.
+              // A dashboard ConfigMap can outgrow the 256 KiB last-applied annotation of
+              // client-side apply; server-side apply keeps no such annotation.
               'ServerSideApply=true',
               // Deletions wait until everything else is healthy.
               'PruneLast=true',

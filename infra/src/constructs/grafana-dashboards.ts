@@ -1,15 +1,9 @@
+import type { DashboardJson } from '@mlsched/dashboards';
 import { k8s } from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 
 import { componentLabels } from './labels.js';
 import { setSyncWave, SyncWave } from './sync-wave.js';
-
-/** What `@mlsched/dashboards` exports per dashboard. */
-export interface DashboardDefinition {
-  readonly uid: string;
-  readonly title: string;
-  readonly json: object;
-}
 
 /** The label the Grafana Helm chart's dashboard sidecar watches by default. */
 export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
@@ -20,7 +14,7 @@ export interface GrafanaDashboardsProps {
   /** The namespace the sidecar watches (Grafana's own, unless `searchNamespace` says more). */
   readonly namespace: string;
   readonly folder: string;
-  readonly dashboards: readonly DashboardDefinition[];
+  readonly dashboards: readonly DashboardJson[];
 }
 
 /**
