@@ -42,7 +42,7 @@ export interface ExtenderAppProps {
   readonly inflight?: InflightTracker;
   /** Model to serve; when absent the store's current predictor (if any) stays. */
   readonly predictor?: LoadPredictor;
-  /** Unix seconds the model was trained, for the model-age metric; defaults to its version's time. */
+  /** Unix seconds the model was trained (model-age metric); defaults to its version's time. */
   readonly modelTrainedAt?: number;
   /** @default the store's clock, else the wall clock */
   readonly clock?: Clock;
@@ -125,7 +125,9 @@ export async function buildApp(props: ExtenderAppProps): Promise<FastifyInstance
   });
   app.setNotFoundHandler((request, reply) => {
     return reply.code(404).send({
-      Error: `no route ${request.method} ${request.url}: the extender serves POST /filter and POST /prioritize`,
+      Error:
+        `no route ${request.method} ${request.url}: ` +
+        'the extender serves POST /filter and POST /prioritize',
     });
   });
 

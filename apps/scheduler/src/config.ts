@@ -160,12 +160,14 @@ export function loadConfig(env: Env = process.env): ExtenderConfig {
   // A limit at or below the refresh period marks every node stale between two refreshes.
   if (staleSeconds <= refreshSeconds) {
     r.problems.push(
-      `METRICS_STALE_SECONDS (${staleSeconds}) must be greater than METRICS_REFRESH_SECONDS (${refreshSeconds})`,
+      `METRICS_STALE_SECONDS (${staleSeconds}) must be greater than ` +
+        `METRICS_REFRESH_SECONDS (${refreshSeconds})`,
     );
   }
   if (historySeconds < staleSeconds) {
     r.problems.push(
-      `METRICS_HISTORY_SECONDS (${historySeconds}) must be at least METRICS_STALE_SECONDS (${staleSeconds})`,
+      `METRICS_HISTORY_SECONDS (${historySeconds}) must be at least ` +
+        `METRICS_STALE_SECONDS (${staleSeconds})`,
     );
   }
 
@@ -184,7 +186,8 @@ export function loadConfig(env: Env = process.env): ExtenderConfig {
   // can be scheduled straight back onto the node they were evicted from, in a loop.
   if (hotThreshold > remediationThreshold) {
     r.problems.push(
-      `HOT_THRESHOLD (${hotThreshold}) must not exceed REMEDIATION_THRESHOLD (${remediationThreshold}): ` +
+      `HOT_THRESHOLD (${hotThreshold}) must not exceed ` +
+        `REMEDIATION_THRESHOLD (${remediationThreshold}): ` +
         'pods moved off a node above REMEDIATION_THRESHOLD would be scheduled back onto it',
     );
   }
@@ -200,7 +203,8 @@ export function loadConfig(env: Env = process.env): ExtenderConfig {
     const parsed = parseMemoryBytes(rawMemory);
     if (parsed === undefined || parsed <= 0) {
       r.problems.push(
-        `DEFAULT_POD_MEMORY_BYTES must be a positive quantity such as 209715200 or 200Mi, got '${rawMemory}'`,
+        'DEFAULT_POD_MEMORY_BYTES must be a positive quantity such as 209715200 or 200Mi, ' +
+          `got '${rawMemory}'`,
       );
     } else {
       defaultPodMemoryBytes = parsed;

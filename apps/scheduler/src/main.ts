@@ -36,7 +36,8 @@ export async function loadModel(
     predictor = await loadPredictor(config.modelPath, { logger });
   } catch (err) {
     throw new ConfigError([
-      `MODEL_PATH (${config.modelPath}) could not be loaded: ${err instanceof Error ? err.message : String(err)}`,
+      `MODEL_PATH (${config.modelPath}) could not be loaded: ` +
+        (err instanceof Error ? err.message : String(err)),
     ]);
   }
   if (predictor.historySeconds > config.historySeconds) {

@@ -23,7 +23,7 @@ export type ForecastStatus = 'ok' | 'no_model' | 'no_forecast' | 'incomplete';
  */
 export const MAX_PLAUSIBLE_UTILISATION = 2;
 
-/** One metrics reading for a node. An absent resource was not reported; NaN/Inf/negative is invalid. */
+/** One reading of a node. A resource left out was not reported; NaN, Inf or < 0 is invalid. */
 export interface MetricsReading {
   /** Unix seconds. */
   readonly t: number;
@@ -190,7 +190,7 @@ export class NodeMetricsStore {
     this.errorListeners.push(listener);
   }
 
-  /** The node a Prometheus label value refers to: a node name, an InternalIP, either with a port. */
+  /** The node a Prometheus label value names: a node name or InternalIP, with or without port. */
   resolve(label: string): string {
     const host = instanceHost(label);
     return this.aliases.get(host.toLowerCase()) ?? host;

@@ -28,7 +28,7 @@ const SUFFIX_FACTOR: Readonly<Record<string, number>> = {
 // (resource.Quantity), minus the forms no real object carries.
 const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:[eE]([+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]))?$/;
 
-/** A quantity in its base unit (cores, bytes), or `undefined` when it is not a finite, non-negative quantity. */
+/** A quantity in its base unit (cores, bytes); `undefined` unless finite and non-negative. */
 export function parseQuantity(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
   if (typeof value !== 'string' || value.length === 0 || value.length > 64) return undefined;

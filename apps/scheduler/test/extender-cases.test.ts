@@ -116,7 +116,7 @@ describe('X02: many nodes, cold cache', () => {
 });
 
 describe('X04: stale high reading', () => {
-  it('neither filters nor scores from a 10-minute-old 95 %, and exports the staleness', async () => {
+  it('neither filters nor scores from a 10-minute-old 95 %; exports staleness', async () => {
     const t = await testApp({ env: { METRICS_STALE_SECONDS: '180' } });
     fresh(t, 'n1', 0.4, 0.4);
     fresh(t, 'n2', 0.95, 0.4, 600);
@@ -221,7 +221,7 @@ describe('X06: a pod that moved or went away', () => {
     expect(t.inflight.inflight('n1').cpuMillicores).toBe(0);
   });
 
-  it('moves the estimate when the pod shows up on n2, and drops it when the binding failed', async () => {
+  it('moves the estimate with the pod to n2, and drops it when binding failed', async () => {
     const t = await setup();
     t.inflight.place({ uid: 'p1', node: 'n1', cpuMillicores: 2000, memoryBytes: GiB });
 
@@ -235,7 +235,7 @@ describe('X06: a pod that moved or went away', () => {
     expect(await scores(t)).toEqual({ n1: 7, n2: 7 });
   });
 
-  it('ends the estimate when the node’s next sample arrives, and exports in-flight pods', async () => {
+  it('ends the estimate at the node’s next sample, and exports in-flight pods', async () => {
     const t = await setup();
     t.inflight.place({ uid: 'p1', node: 'n1', cpuMillicores: 2000, memoryBytes: GiB });
     expect(metricValue(await t.metrics(), 'mlsched_node_inflight_pods', { node: 'n1' })).toBe(1);
@@ -249,7 +249,7 @@ describe('X06: a pod that moved or went away', () => {
     ).toBeUndefined();
   });
 
-  it('rejects n1 in filter while the in-flight pod would push it over the hot threshold', async () => {
+  it('rejects n1 while the in-flight pod would push it over the hot threshold', async () => {
     const t = await setup();
     t.inflight.place({ uid: 'p1', node: 'n1', cpuMillicores: 4000, memoryBytes: GiB });
     expect((await t.filter(namesArgs(twoCores, ['n1', 'n2']))).body.NodeNames).toEqual(['n2']);

@@ -104,11 +104,13 @@ export interface NodeOptions {
   readonly images?: number;
 }
 
+const digest = (i: number): string => (i * 7919).toString(16).padStart(64, 'a');
+
 /** A full Node object of realistic size: labels, annotations, conditions, images. */
 export function makeNode(name: string, opts: NodeOptions = {}): Record<string, unknown> {
   const images = Array.from({ length: opts.images ?? 40 }, (_, i) => ({
     names: [
-      `registry.example/team-${i % 7}/service-${i}@sha256:${(i * 7919).toString(16).padStart(64, 'a')}`,
+      `registry.example/team-${i % 7}/service-${i}@sha256:${digest(i)}`,
       `registry.example/team-${i % 7}/service-${i}:v${i}.${i % 10}.0`,
     ],
     sizeBytes: 50_000_000 + i * 1_234_567,

@@ -54,7 +54,7 @@ describe('serving a trained model', () => {
       METRICS_STALE_SECONDS: '180',
     };
     await expect(startExtender(env, captureLog('silent').logger)).rejects.toThrow(
-      /METRICS_HISTORY_SECONDS \(600\) is shorter than the history the model at MODEL_PATH reads \(1800 s\)/,
+      /METRICS_HISTORY_SECONDS \(600\) is shorter than .* MODEL_PATH reads \(1800 s\)/,
     );
   });
 

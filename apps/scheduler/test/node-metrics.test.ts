@@ -42,7 +42,7 @@ describe('instance labels', () => {
 });
 
 describe('states', () => {
-  it('is fresh, then stale after METRICS_STALE_SECONDS, then missing after the history window', () => {
+  it('is fresh, stale after METRICS_STALE_SECONDS, missing after the history window', () => {
     const clock = new ManualClock();
     const store = newStore(clock);
     store.ingest('n1', { t: clock.now(), cpu: 0.95, mem: 0.5 });

@@ -120,7 +120,7 @@ describe('startKubeWatch', () => {
     await api?.close();
   });
 
-  it('feeds bound pods and node identities, follows moves and deletes, and stops quietly', async () => {
+  it('feeds pods and node identities, follows moves and deletes, stops quietly', async () => {
     api = await startFakeApi({});
     const clock = new ManualClock();
     const inflight = new InflightTracker({ clock });

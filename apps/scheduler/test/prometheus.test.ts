@@ -97,7 +97,7 @@ describe('PrometheusRefresher against a real Prometheus', () => {
     await labelled?.close();
   });
 
-  it('maps IP:port and node-name instance labels to nodes, with node-exporter queries', async () => {
+  it('maps IP:port and node-name instance labels to nodes (node-exporter)', async () => {
     const store = new NodeMetricsStore({
       clock: systemClock,
       staleSeconds: 180,
@@ -211,7 +211,7 @@ describe('X03: one metric missing everywhere (real Prometheus)', () => {
     await exporter?.close();
   });
 
-  it('scores CPU neutrally without NaN, filters on memory only, and shows the degradation', async () => {
+  it('scores CPU neutrally, filters on memory only, shows the degradation', async () => {
     const log = captureLog('warn');
     const store = new NodeMetricsStore({
       clock: systemClock,

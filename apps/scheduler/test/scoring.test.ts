@@ -86,7 +86,7 @@ describe('projectResource', () => {
     expect(projectResource(0.5, NaN, 800, 16000, 1600)).toBeCloseTo(0.65, 10);
   });
 
-  it('falls back to requests over allocatable without metrics, without counting in-flight twice', () => {
+  it('falls back to requests over allocatable, not counting in-flight twice', () => {
     expect(projectResource(NaN, 8000, 800, 16000, 1600)).toBeCloseTo(0.6, 10);
   });
 
