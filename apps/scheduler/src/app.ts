@@ -22,7 +22,7 @@ import type { ExtenderConfig } from './config.js';
 import { DEGRADATION_REASONS, nodeReasonMask, type SourceCondition } from './degradation.js';
 import { ExtenderService } from './extender.js';
 import { InflightTracker } from './inflight.js';
-import { METRICS_STATES, NodeMetricsStore, type MetricsState } from './node-metrics.js';
+import { NodeMetricsStore, type MetricsState } from './node-metrics.js';
 import type { PrometheusRefresher } from './prometheus-refresher.js';
 import {
   errorResultSchema,
@@ -190,7 +190,6 @@ export async function buildApp(props: ExtenderAppProps): Promise<FastifyInstance
       ready: true,
       degraded,
       nodes,
-      states: METRICS_STATES,
       model: store.predictor ? { version: store.predictor.version } : null,
       metricsSource: {
         prometheus: config.prometheusUrl ?? null,

@@ -80,7 +80,8 @@ export class ExtenderService {
     const daemonSet = isDaemonSetPod(args.pod);
     const counts = new Array<number>(DEGRADATION_REASONS.length).fill(0);
     const passed: string[] = [];
-    const failed: Record<string, string> = {};
+    // No prototype: a node named `__proto__` must become a key like any other.
+    const failed: Record<string, string> = Object.create(null) as Record<string, string>;
     const a: NodeAssessment = { cpu: NaN, mem: NaN, mask: 0 };
     const detail: object[] | undefined = this.debugEnabled() ? [] : undefined;
 

@@ -502,6 +502,15 @@ describe('X13: garbage in', () => {
     expect(scored.body.map((h) => h.Host)).toEqual(['a', 'b']);
   });
 
+  it('keeps names that look like object internals as plain names', async () => {
+    const t = await testApp();
+    fresh(t, '__proto__', 0.99, 0.2);
+    fresh(t, 'constructor', 0.99, 0.2);
+    const filtered = await t.filter(namesArgs(pod, ['__proto__', 'constructor', 'ok']));
+    expect(filtered.body.NodeNames).toEqual(['ok']);
+    expect(Object.keys(filtered.body.FailedNodes)).toEqual(['__proto__', 'constructor']);
+  });
+
   it('accepts and echoes unicode names', async () => {
     const t = await testApp();
     const names = ['nœud-ü', '节点-1', '🚀'];
