@@ -18,13 +18,16 @@
  *
  * Fitness of one resource at utilisation u, with target T (TARGET_UTILIZATION):
  *
- *   u ≤ T      f = 0.6 + 0.4 · u / T            rises from 0.6 (idle) to 1.0 (at target)
+ *   u ≤ T      f = 1 − 0.4 · u / T            falls from 1.0 (idle) to 0.6 (at target)
  *   T < u < 1  f = 0.5 · (1 − u) / (1 − T)      falls from 0.5 to 0 (full)
  *   u ≥ 1      f = 0
  *   unknown    f = 0.5                          neutral
  *
- * The drop at T is deliberate: every node that stays under the target outranks every node that
- * would cross it, and a node we know nothing about (0.5) ranks between the two.
+ * Under the target the score spreads load: the node predicted to stay emptiest wins. The cluster
+ * this serves has a fixed set of workers, so headroom on every node is what keeps peaks, p95 and
+ * hot-node time down; packing pods up to the target would concentrate the very bursts the model
+ * cannot foresee. The drop at T is deliberate: every node that stays under the target outranks
+ * every node that would cross it, and a node we know nothing about (0.5) ranks between the two.
  *
  * Node score:
  *
@@ -42,8 +45,8 @@ export const MIN_EXTENDER_PRIORITY = 0;
 /** Score of a node about which nothing is known: the middle, neither preferred nor avoided. */
 export const NEUTRAL_SCORE = 5;
 
-/** Fitness of an idle resource; above 0.5 so known-idle nodes beat unknown ones. */
-export const IDLE_FITNESS = 0.6;
+/** Fitness of a resource exactly at the target; above 0.5 so nodes under it beat unknown ones. */
+export const AT_TARGET_FITNESS = 0.6;
 /** Fitness just above the target; also the value given to an unknown resource. */
 export const NEUTRAL_FITNESS = 0.5;
 /** Weight of the CPU/memory imbalance penalty. */
@@ -81,8 +84,8 @@ export function projectResource(
 /** Fitness of one resource (0..1) at projected utilisation `u`; see the module comment. */
 export function resourceFitness(u: number, target: number): number {
   if (Number.isNaN(u)) return NEUTRAL_FITNESS;
-  if (u <= 0) return IDLE_FITNESS;
-  if (u <= target) return IDLE_FITNESS + ((1 - IDLE_FITNESS) * u) / target;
+  if (u <= 0) return 1;
+  if (u <= target) return 1 - ((1 - AT_TARGET_FITNESS) * u) / target;
   if (u >= 1) return 0;
   return (NEUTRAL_FITNESS * (1 - u)) / (1 - target);
 }

@@ -191,7 +191,7 @@ describe('X05: DaemonSet pod on a hot node', () => {
 
 describe('X06: a pod that moved or went away', () => {
   // 16 cores, 64 GiB; CPU 0.5 and memory 0.3 observed; the pod asks for 2 cores and 1 GiB.
-  // Alone: cpu 0.625, mem 0.3156 -> min(0.957, 0.780) - 0.2 * 0.309 = 0.718 -> 7.
+  // Alone: cpu 0.625, mem 0.3156 -> min(0.643, 0.820) - 0.2 * 0.309 = 0.581 -> 6.
   // With 2 more in-flight cores: cpu 0.75 -> 0.417 - 0.2 * 0.434 = 0.330 -> 3.
   const twoCores = makePod({ name: 'next', cpu: '2', memory: '1Gi' });
 
@@ -211,13 +211,13 @@ describe('X06: a pod that moved or went away', () => {
 
   it('counts a placed pod on n1, and forgets it in one event when deleted', async () => {
     const t = await setup();
-    expect(await scores(t)).toEqual({ n1: 7, n2: 7 });
+    expect(await scores(t)).toEqual({ n1: 6, n2: 6 });
 
     t.inflight.place({ uid: 'p1', node: 'n1', cpuMillicores: 2000, memoryBytes: GiB });
-    expect(await scores(t)).toEqual({ n1: 3, n2: 7 });
+    expect(await scores(t)).toEqual({ n1: 3, n2: 6 });
 
     t.inflight.handlePodEvent('delete', makePod({ uid: 'p1', nodeName: 'n1' }) as never);
-    expect(await scores(t)).toEqual({ n1: 7, n2: 7 });
+    expect(await scores(t)).toEqual({ n1: 6, n2: 6 });
     expect(t.inflight.inflight('n1').cpuMillicores).toBe(0);
   });
 
@@ -229,10 +229,10 @@ describe('X06: a pod that moved or went away', () => {
       'update',
       makePod({ uid: 'p1', nodeName: 'n2', cpu: '2', memory: '1Gi' }) as never,
     );
-    expect(await scores(t)).toEqual({ n1: 7, n2: 3 });
+    expect(await scores(t)).toEqual({ n1: 6, n2: 3 });
 
     t.inflight.remove('p1');
-    expect(await scores(t)).toEqual({ n1: 7, n2: 7 });
+    expect(await scores(t)).toEqual({ n1: 6, n2: 6 });
   });
 
   it('ends the estimate at the node’s next sample, and exports in-flight pods', async () => {

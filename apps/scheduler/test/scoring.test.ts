@@ -20,9 +20,9 @@ const DEFAULTS = { cpuMillicores: 100, memoryBytes: 200 * MiB };
 
 describe('resourceFitness', () => {
   it.each([
-    [0, 0.6],
+    [0, 1],
     [0.35, 0.8],
-    [0.7, 1],
+    [0.7, 0.6],
     [0.85, 0.25],
     [1, 0],
     [1.3, 0],
@@ -45,13 +45,14 @@ describe('resourceFitness', () => {
 
 describe('nodeScore', () => {
   it.each([
-    // cpu, mem, score: balanced half-full, exactly at target, imbalanced, hot, over full
+    // cpu, mem, score: balanced half-full, exactly at target, imbalanced, hot, over full, idle
     [0.35, 0.35, 8],
-    [0.7, 0.7, 10],
+    [0.7, 0.7, 6],
+    // min(1 - 0.4 * 0.6 / 0.7, 1 - 0.4 * 0.1 / 0.7) - 0.2 * 0.5 = 0.557 -> 6
     [0.6, 0.1, 6],
     [0.95, 0.4, 0],
     [1.2, 0.2, 0],
-    [0, 0, 6],
+    [0, 0, 10],
   ])('cpu %p mem %p scores %p', (cpu, mem, score) => {
     expect(nodeScore(cpu, mem, T)).toBe(score);
   });
@@ -73,6 +74,11 @@ describe('nodeScore', () => {
         expect(score).toBeLessThanOrEqual(MAX_EXTENDER_PRIORITY);
       }
     }
+  });
+
+  it('prefers the node predicted to stay emptier, as long as both stay under the target', () => {
+    expect(nodeScore(0.2, 0.2, T)).toBeGreaterThan(nodeScore(0.6, 0.6, T));
+    expect(nodeScore(0.69, 0.69, T)).toBeGreaterThan(nodeScore(0.72, 0.72, T));
   });
 
   it('prefers the balanced node of two with the same busiest resource', () => {
