@@ -117,6 +117,8 @@ export function formatTable(report: DemoReport): string {
     `workload: ${report.workload.pods} pods over ${report.hours} h from ${report.dataSource}, ` +
       `seed ${report.seed}; model ${report.model.version} (${report.model.source}); ` +
       `extender weight ${report.extenderWeight}`,
+    `pods use on average ${(report.workload.meanCpuUsageRatio * 100).toFixed(0)} % of their CPU ` +
+      `request (trace CPU usage × ${report.workload.cpuUsageScale.toFixed(2)}, see workload.ts)`,
     `CPU figures are demand over capacity on the 3 workers (above 100 % = saturated), ` +
       `per ${report.stepSeconds} s step`,
     '',

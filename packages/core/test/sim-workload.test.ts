@@ -8,6 +8,7 @@ import {
   loadWorkload,
   readOpenbPods,
   readTraceInputs,
+  rescaleCpuUsage,
   type TraceInputs,
   type Workload,
 } from '../src/index';
@@ -129,9 +130,12 @@ describe('trace workload (OpenB pods, Bitbrains usage, Alibaba 2018 background)'
         const run = (r?.deletionTime ?? 0) - (r?.scheduledTime ?? 0);
         expect(p.runSeconds).toBe(r?.deletionTime === 12_902_960 ? Infinity : Math.max(1, run));
       }
-      // Bitbrains VMs use a small share of what they were given; the workload keeps that.
-      expect(w.summary.meanCpuUsageRatio).toBeGreaterThan(0.03);
-      expect(w.summary.meanCpuUsageRatio).toBeLessThan(0.3);
+      // Bitbrains VMs use ~11 % of what they were given; the trace CPU ratios are rescaled so
+      // that all VMs together average 0.5 of the request, and the pods drawn from them follow.
+      expect(w.summary.cpuUsageScale).toBeGreaterThan(4);
+      expect(w.summary.meanCpuUsageRatio).toBeGreaterThan(0.35);
+      expect(w.summary.meanCpuUsageRatio).toBeLessThan(0.65);
+      for (const p of w.pods) expect(Math.max(...p.usage.cpu)).toBeLessThanOrEqual(2);
       // Background: 5..15 % of each node, from Alibaba 2018 machine utilisation.
       for (const { series } of w.background.values()) {
         expect(Math.min(...series.cpu)).toBeGreaterThanOrEqual(0.05 - 1e-6);
@@ -160,5 +164,30 @@ describe('trace workload (OpenB pods, Bitbrains usage, Alibaba 2018 background)'
       /^trace files missing under \/nonexistent: \/nonexistent\/alibaba-gpu-v2023-openb/,
     );
     expect(existsSync('/nonexistent')).toBe(false);
+  });
+});
+
+describe('rescaleCpuUsage', () => {
+  const series = (cpu: number[]) => ({
+    stepSeconds: 300,
+    cpu: Float32Array.from(cpu),
+    mem: new Float32Array(cpu.length),
+  });
+
+  it('finds the factor whose clipped mean is the target, and applies it in place', () => {
+    // 0.1, 0.2, 0.3, 1.0 × f clipped at 2: f = 2.5 gives 0.25, 0.5, 0.75, 2 -> mean 0.875.
+    const s = [series([0.1, 0.2]), series([0.3, 1.0])];
+
+    const factor = rescaleCpuUsage(s, 0.875);
+
+    expect(factor).toBeCloseTo(2.5, 6);
+    expect(Array.from(s[1]?.cpu ?? [])).toEqual([expect.closeTo(0.75, 5), 2]);
+    expect(rescaleCpuUsage([series([0.1])], 0)).toBe(1);
+  });
+
+  it('refuses a target it cannot reach or that is not a number', () => {
+    expect(() => rescaleCpuUsage([series([0.1])], 2)).toThrow(/meanCpuUsageRatio must be/);
+    expect(() => rescaleCpuUsage([series([0.1])], NaN)).toThrow(/got NaN/);
+    expect(() => rescaleCpuUsage([series([0, 0])], 0.5)).toThrow(/no CPU use/);
   });
 });

@@ -29,6 +29,15 @@
  *   ratios between 1 and 2 are clipped to 1 (a VM cannot use more memory than it was given);
  *   CPU ratios are kept (they reach 1.06). Requests and usage thus differ as they do in
  *   production: most of this trace's VMs use a small share of what they were given.
+ * - CPU usage level: Bitbrains VMs were provisioned for their peaks (mean CPU use is about 11 %
+ *   of what they were given), while Kubernetes requests are often sized nearer typical use, and
+ *   at 11 % no node of the replay ever runs hot, whatever the policy. Every VM's CPU ratio series
+ *   is therefore multiplied by one factor and clipped at `MAX_CPU_USAGE_RATIO` (a limit of 2× the
+ *   request), the factor chosen so that the mean over all VMs after clipping is
+ *   `meanCpuUsageRatio` (default 0.5: pods use half their CPU request on average). Each VM
+ *   keeps its own shape and its level relative to the others: light VMs stay light, bursty ones
+ *   become pods that burst above their requests. The factor is reported
+ *   (`cpuUsageScale`); `meanCpuUsageRatio: 0` keeps the raw ratios.
  * - Node background (OS, kubelet, system daemons): Alibaba 2018 machine utilisation, one machine
  *   per node, mapped linearly from 0..100 % to 5..15 % of the node (CPU and memory alike), so the
  *   daemons keep the machine's daily rhythm at a daemon's size.
@@ -97,6 +106,8 @@ export interface WorkloadSummary {
   };
   /** Mean of the pods' CPU usage ratios (usage / request) over their series. */
   readonly meanCpuUsageRatio: number;
+  /** Factor applied to every trace CPU usage ratio (1 = raw trace, and for synthetic). */
+  readonly cpuUsageScale: number;
   readonly usageSeries: number;
   readonly backgroundSeries: number;
   /** Usage or background values clipped as measurement artefacts. */
@@ -121,7 +132,15 @@ export interface WorkloadProps {
   readonly targetRequestedShare?: number;
 }
 
+/** Pods may burst to at most this multiple of their CPU request (their limit). */
+export const MAX_CPU_USAGE_RATIO = 2;
+
 export interface TraceWorkloadProps extends WorkloadProps {
+  /**
+   * Mean CPU usage / request over all usage series after rescaling; 0 keeps the trace's raw
+   * ratios (about 0.11). See the module comment. @default 0.5
+   */
+  readonly meanCpuUsageRatio?: number;
   /** Directory holding `alibaba-gpu-v2023-openb/`, `bitbrains-rnd/`, `alibaba-v2018-machines/`. */
   readonly dataDir: string;
   /** Reading progress of the large usage traces. */
@@ -252,6 +271,7 @@ export async function buildTraceWorkload(
     usage.push(grid.series);
   }
   if (usage.length === 0) throw new Error(`${files.bitbrains}: no VM has a day of valid samples`);
+  const cpuUsageScale = rescaleCpuUsage(usage, props.meanCpuUsageRatio ?? 0.5);
 
   const backgrounds: RatioSeries[] = [];
   for (const id of [...machines.keys()].sort()) {
@@ -284,6 +304,7 @@ export async function buildTraceWorkload(
     podsAvailable: openb.length,
     pendingExcluded: openb.length - scheduled.length,
     traceReports: [bitbrains.report, alibaba.report],
+    cpuUsageScale,
     requestScale: {
       cpu: cpuScale,
       mem: memScale,
@@ -434,7 +455,46 @@ interface AssembleInput {
   readonly pendingExcluded: number;
   readonly traceReports?: readonly TraceReadReport[];
   readonly requestScale: WorkloadSummary['requestScale'];
+  readonly cpuUsageScale?: number;
   readonly clipped: number;
+}
+
+/**
+ * Multiplies every series' CPU ratios by one factor, clipped at MAX_CPU_USAGE_RATIO, so that their
+ * overall mean after clipping is `targetMean`; returns the factor (1 when `targetMean` is 0).
+ */
+export function rescaleCpuUsage(series: readonly RatioSeries[], targetMean: number): number {
+  if (targetMean === 0) return 1;
+  if (!(targetMean > 0) || targetMean >= MAX_CPU_USAGE_RATIO) {
+    throw new Error(
+      `meanCpuUsageRatio must be 0 (raw) or in (0, ${MAX_CPU_USAGE_RATIO}), got ${String(targetMean)}`,
+    );
+  }
+  const clippedMean = (factor: number): number => {
+    let sum = 0;
+    let n = 0;
+    for (const s of series) {
+      for (const v of s.cpu) sum += Math.min(MAX_CPU_USAGE_RATIO, v * factor);
+      n += s.cpu.length;
+    }
+    return n === 0 ? 0 : sum / n;
+  };
+  if (!(clippedMean(1) > 0)) throw new Error('the usage series hold no CPU use to rescale');
+  // The clipped mean grows monotonically with the factor: bisect it.
+  let lo = 0;
+  let hi = 1;
+  while (clippedMean(hi) < targetMean) hi *= 2;
+  for (let i = 0; i < 40; i++) {
+    const mid = (lo + hi) / 2;
+    if (clippedMean(mid) < targetMean) lo = mid;
+    else hi = mid;
+  }
+  for (const s of series) {
+    for (let i = 0; i < s.cpu.length; i++) {
+      s.cpu[i] = Math.min(MAX_CPU_USAGE_RATIO, (s.cpu[i] as number) * hi);
+    }
+  }
+  return hi;
 }
 
 /** Chooses the window and compression, draws usage and background, and builds the pods. */
@@ -528,6 +588,7 @@ function assemble(input: AssembleInput): Workload {
       traceSecondsPerSimSecond: k,
       expectedRequestedShare: share(k),
       requestScale: input.requestScale,
+      cpuUsageScale: input.cpuUsageScale ?? 1,
       meanCpuUsageRatio: pods.length === 0 ? 0 : ratioSum / pods.length,
       usageSeries: input.usage.length,
       backgroundSeries: input.backgrounds.length,
