@@ -16,7 +16,7 @@ npm run --silent build || failed_steps=$((failed_steps + 1))
 step "typecheck"
 npx tsc -p tsconfig.json || failed_steps=$((failed_steps + 1))
 step "lint"
-npx eslint . || failed_steps=$((failed_steps + 1))
+npm run --silent lint || failed_steps=$((failed_steps + 1))
 
 step "jest"
 mkdir -p reports

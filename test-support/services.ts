@@ -29,7 +29,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
+async function waitFor(
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check().catch(() => false)) return;
@@ -98,19 +102,33 @@ export async function startPrometheus(opts: PrometheusOptions = {}): Promise<Run
     await waitFor(async () => (await fetch(`${url}/-/ready`)).ok, 'prometheus', 20000);
   } catch (err) {
     await stopper(child, dir)();
-    throw new Error(`${(err as Error).message}: ${stderr.slice(-2000)}`);
+    throw new Error(`${(err as Error).message}: ${stderr.slice(-2000)}`, { cause: err });
   }
   return { url, port, dir, stop: stopper(child, dir) };
 }
 
 /** Starts a real Redis on loopback with a password, no persistence. */
-export async function startRedis(password = 'test-password'): Promise<RunningService & { password: string }> {
+export async function startRedis(
+  password = 'test-password',
+): Promise<RunningService & { password: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'redis-'));
   const port = await freePort();
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-      '--dir', dir, '--requirepass', password],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--requirepass',
+      password,
+    ],
     { stdio: 'ignore' },
   );
   const { Socket } = await import('node:net');
@@ -127,5 +145,11 @@ export async function startRedis(password = 'test-password'): Promise<RunningSer
     'redis',
     10000,
   );
-  return { url: `redis://:${password}@127.0.0.1:${port}`, port, dir, password, stop: stopper(child, dir) };
+  return {
+    url: `redis://:${password}@127.0.0.1:${port}`,
+    port,
+    dir,
+    password,
+    stop: stopper(child, dir),
+  };
 }
