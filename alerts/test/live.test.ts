@@ -31,9 +31,6 @@ const REASONS = {
   trainer:
     'trainer series: the trainer runs as a CronJob in the cluster and reports there; ' +
     'nothing in this test runs it',
-  anomalies:
-    'anomaly series: the extender does not export mlsched_node_anomalous or ' +
-    'mlsched_anomalies_total yet',
   redis:
     'redis_up comes from redis_exporter beside the Redis StatefulSet, which only the ' +
     'cluster runs (and the extender does not use Redis yet)',
@@ -52,8 +49,6 @@ const EXPECTED_EMPTY: Readonly<Record<string, string>> = {
   'mlsched-model / Last training run duration / A': REASONS.trainer,
   'mlsched-model / Since the last successful training / A': REASONS.trainer,
   'mlsched-model / Validation MAE: model against baselines / A': REASONS.trainer,
-  'mlsched-model / Nodes flagged anomalous / A': REASONS.anomalies,
-  'mlsched-model / Anomalies flagged in the last hour / A': REASONS.anomalies,
 };
 
 interface QueryResult {
@@ -66,6 +61,8 @@ let standIns: StandIns | undefined;
 let extender: FastifyInstance | undefined;
 let load: ReplayLoadResult;
 let window: { start: number; end: number };
+/** The node the test turns anomalous after the replay, so the anomaly series carry a flag. */
+const ANOMALOUS_NODE = 'cp-1';
 
 async function query(expr: string, time?: number): Promise<QueryResult> {
   if (!prometheus) throw new Error('prometheus is not running');
@@ -152,6 +149,14 @@ beforeAll(async () => {
   });
   window = { start, end: Date.now() / 1000 };
 
+  // A step the node's history does not explain, sustained for the samples the detector needs
+  // (one simulated second apart, so no other node goes stale meanwhile).
+  const { flagSamples } = config.anomaly;
+  for (let i = 1; i <= flagSamples; i++) {
+    clock.advance(1);
+    store.ingest(ANOMALOUS_NODE, { t: clock.now(), cpu: 0.97, mem: 0.5 });
+  }
+
   // The last calls must be scraped and the rules evaluated on them before anything is asserted.
   const calls = load.calls.filter + load.calls.prioritize;
   await until(
@@ -165,6 +170,11 @@ beforeAll(async () => {
   await until(
     async () => (await query(RECORDS.capacitySavedRatio)).result.length > 0,
     'the recording rules did not produce data',
+    10_000,
+  );
+  await until(
+    async () => (await query(`${METRICS.nodeAnomalous} == 1`)).result.length > 0,
+    'Prometheus did not see the anomalous node',
     10_000,
   );
 }, 180_000);
@@ -258,6 +268,18 @@ describe('live: Prometheus scraping a running extender under a replayed load', (
       filter: load.calls.filter,
       prioritize: load.calls.prioritize,
     });
+  });
+
+  it('sees exactly the node turned anomalous flagged, once, and no node of the replay', async () => {
+    const flagged = await query(`${METRICS.nodeAnomalous} == 1`);
+    const counts = await query(`sum by (node) (${METRICS.anomalies})`);
+
+    expect(flagged.result.map((s) => s.metric.node)).toEqual([ANOMALOUS_NODE]);
+    expect(
+      Object.fromEntries(counts.result.map((s) => [s.metric.node, Number(s.value[1])])),
+    ).toEqual(
+      Object.fromEntries(SIX_NODE_CLUSTER.map((n) => [n.name, n.name === ANOMALOUS_NODE ? 1 : 0])),
+    );
   });
 
   it('returns data for every dashboard query, except those listed with the reason', async () => {

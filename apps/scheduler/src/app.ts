@@ -17,12 +17,13 @@ import Fastify, {
   type FastifyError,
   type FastifyInstance,
 } from 'fastify';
+import { AnomalyDetector } from './anomaly.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ExtenderConfig } from './config.js';
 import { DEGRADATION_REASONS, nodeReasonMask, type SourceCondition } from './degradation.js';
 import { ExtenderService } from './extender.js';
 import { InflightTracker } from './inflight.js';
-import { NodeMetricsStore, type MetricsState } from './node-metrics.js';
+import { NodeMetricsStore, type MetricsState, type NodeLoadEntry } from './node-metrics.js';
 import type { PrometheusRefresher } from './prometheus-refresher.js';
 import {
   errorResultSchema,
@@ -52,6 +53,11 @@ export interface ExtenderAppProps {
   readonly telemetry?: ExtenderTelemetry;
   /** The background refresher, when there is one: its health shows in /readyz and metrics. */
   readonly refresher?: PrometheusRefresher;
+  /**
+   * The anomaly detector; made from `config.anomaly` when absent (none when
+   * ANOMALY_DETECTION is false). It is fed from the store's samples here.
+   */
+  readonly anomalies?: AnomalyDetector;
 }
 
 const VERBS: Readonly<Record<string, Verb>> = { '/filter': 'filter', '/prioritize': 'prioritize' };
@@ -98,11 +104,31 @@ export async function buildApp(props: ExtenderAppProps): Promise<FastifyInstance
     if (!config.prometheusUrl && !refresher) return ['no_metrics_source'];
     return refresher?.failing ? ['metrics_refresh_failed'] : [];
   };
+  const anomalies =
+    props.anomalies ??
+    (config.anomaly.enabled
+      ? new AnomalyDetector({ settings: config.anomaly, staleSeconds: config.staleSeconds, log })
+      : undefined);
   const telemetry =
-    props.telemetry ?? new ExtenderTelemetry({ store, inflight, clock, sourceConditions });
-  const service = new ExtenderService({ settings: config, store, inflight, telemetry, log });
+    props.telemetry ??
+    new ExtenderTelemetry({ store, inflight, clock, sourceConditions, anomalies });
+  const service = new ExtenderService({
+    settings: config,
+    store,
+    inflight,
+    telemetry,
+    anomalies,
+    log,
+  });
 
   store.onSample((node, t) => inflight.sampleIngested(node, t));
+  if (anomalies) {
+    // On ingest, after the store matched the sample with its forecast; never per request.
+    store.onSample((node) => {
+      const entry = store.get(node);
+      if (entry) feedAnomalies(anomalies, entry);
+    });
+  }
   store.onPredictionError((resource, error) => telemetry.observePredictionError(resource, error));
   inflight.setLastSampleSource((node) => store.get(node)?.lastSampleT ?? NaN);
   if (props.predictor) store.setPredictor(props.predictor);
@@ -198,6 +224,7 @@ export async function buildApp(props: ExtenderAppProps): Promise<FastifyInstance
         emptyQueries: refresher ? [...refresher.emptyQueries] : [],
       },
       inflightPods: [...inflight.inflightNodes()].reduce((n, [, t]) => n + t.pods, 0),
+      anomalousNodes: anomalies ? anomalies.anomalousNodes(now).sort() : null,
     };
   });
 
@@ -207,6 +234,20 @@ export async function buildApp(props: ExtenderAppProps): Promise<FastifyInstance
   });
 
   return app;
+}
+
+/** Hands the node's newest sample, and the forecast that matured at it, to the detector. */
+function feedAnomalies(anomalies: AnomalyDetector, entry: NodeLoadEntry): void {
+  const sample = entry.history[entry.history.length - 1];
+  if (!sample) return;
+  const matched = entry.expectedT === sample.t;
+  anomalies.observe(entry.name, {
+    t: sample.t,
+    cpu: sample.cpu,
+    mem: sample.mem,
+    expectedCpu: matched ? entry.expectedCpu : NaN,
+    expectedMem: matched ? entry.expectedMem : NaN,
+  });
 }
 
 /** The status and message an error becomes; nothing a client sends produces a 500. */

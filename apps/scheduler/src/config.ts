@@ -2,6 +2,7 @@
  * The extender's settings, read from the environment once at start-up. A setting that cannot
  * work stops the process with a message naming it, rather than failing later under load.
  */
+import { DEFAULT_ANOMALY_SETTINGS, type AnomalySettings } from './anomaly.js';
 import { parseMemoryBytes } from './quantity.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -57,6 +58,8 @@ export interface ExtenderConfig {
   readonly kubeWatchPods: boolean;
   /** BODY_LIMIT_BYTES: largest request body accepted. @default 32 MiB */
   readonly bodyLimitBytes: number;
+  /** ANOMALY_*: the per-node anomaly detector (see anomaly.ts for the method). */
+  readonly anomaly: AnomalySettings;
 }
 
 /** Raised when settings cannot work; the message names every offending setting. */
@@ -220,6 +223,7 @@ export function loadConfig(env: Env = process.env): ExtenderConfig {
     integerIn(MIN_BODY_LIMIT, MAX_BODY_LIMIT),
   );
   const modelPath = r.raw('MODEL_PATH');
+  const anomaly = readAnomalySettings(r, hotThreshold);
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return {
@@ -240,5 +244,63 @@ export function loadConfig(env: Env = process.env): ExtenderConfig {
     defaultPodMemoryBytes,
     kubeWatchPods,
     bodyLimitBytes,
+    anomaly,
+  };
+}
+
+function readAnomalySettings(r: Reader, hotThreshold: number): AnomalySettings {
+  const d = DEFAULT_ANOMALY_SETTINGS;
+  const enabled = r.boolean('ANOMALY_DETECTION', d.enabled);
+  // Below 3 a robust z-score flags ordinary noise; above 100 nothing short of a unit error would.
+  const zThreshold = r.number('ANOMALY_Z_THRESHOLD', d.zThreshold, (n) =>
+    n >= 3 && n <= 100 ? undefined : 'must be from 3 to 100',
+  );
+  // One deviant sample is an outlier, not a node behaving abnormally.
+  const flagSamples = r.number('ANOMALY_FLAG_SAMPLES', d.flagSamples, integerIn(2, 1000));
+  const clearSamples = r.number('ANOMALY_CLEAR_SAMPLES', d.clearSamples, integerIn(1, 10_000));
+  const windowSamples = r.number('ANOMALY_WINDOW_SAMPLES', d.windowSamples, integerIn(5, 10_000));
+  const minDeviation = r.number('ANOMALY_MIN_DEVIATION', d.minDeviation, (n) =>
+    n > 0 && n < 1 ? undefined : 'must be a fraction in (0, 1)',
+  );
+  const cpuSaturation = r.number('ANOMALY_CPU_SATURATION', d.cpuSaturation, ratio);
+  const saturationSamples = r.number(
+    'ANOMALY_SATURATION_SAMPLES',
+    d.saturationSamples,
+    integerIn(1, 10_000),
+  );
+
+  // Hysteresis: a node that cleared faster than it was flagged would move in and out of
+  // service with every burst pattern that happens to straddle the two counts.
+  if (clearSamples < flagSamples) {
+    r.problems.push(
+      `ANOMALY_CLEAR_SAMPLES (${clearSamples}) must be at least ANOMALY_FLAG_SAMPLES ` +
+        `(${flagSamples}): a flag would clear faster than it is raised, and nodes would flap`,
+    );
+  }
+  // The median absorbs a step once half of the window holds it; a window of 2K samples or fewer
+  // would make a sustained step the new normal before it has been seen K times.
+  if (windowSamples <= 2 * flagSamples) {
+    r.problems.push(
+      `ANOMALY_WINDOW_SAMPLES (${windowSamples}) must exceed twice ANOMALY_FLAG_SAMPLES ` +
+        `(${flagSamples}): a sustained step would become normal before it could be flagged`,
+    );
+  }
+  // Below the hot threshold the filter accepts the load; calling the same load an anomaly would
+  // reject with one rule what the other admits.
+  if (cpuSaturation <= hotThreshold) {
+    r.problems.push(
+      `ANOMALY_CPU_SATURATION (${cpuSaturation}) must exceed HOT_THRESHOLD (${hotThreshold}): ` +
+        'load the filter accepts cannot be an anomaly',
+    );
+  }
+  return {
+    enabled,
+    zThreshold,
+    flagSamples,
+    clearSamples,
+    windowSamples,
+    minDeviation,
+    cpuSaturation,
+    saturationSamples,
   };
 }

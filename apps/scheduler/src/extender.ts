@@ -3,6 +3,7 @@
  * formulas, and builds protocol replies. Nothing here waits on I/O; a request costs a map lookup
  * and a few arithmetic operations per candidate node.
  */
+import type { AnomalyDetector } from './anomaly.js';
 import {
   DEGRADATION_REASONS,
   nodeReasonMask,
@@ -27,7 +28,13 @@ import type {
   KubeNode,
   ParsedExtenderArgs,
 } from './protocol.js';
-import { exceedsHot, nodeScore, NEUTRAL_SCORE, projectResource } from './scoring.js';
+import {
+  exceedsHot,
+  MIN_EXTENDER_PRIORITY,
+  nodeScore,
+  NEUTRAL_SCORE,
+  projectResource,
+} from './scoring.js';
 import type { ExtenderTelemetry } from './telemetry.js';
 
 /** The settings decisions depend on (a subset of ExtenderConfig). */
@@ -43,6 +50,8 @@ export interface ExtenderServiceProps {
   readonly store: NodeMetricsStore;
   readonly inflight: InflightTracker;
   readonly telemetry?: ExtenderTelemetry;
+  /** Nodes it flags are filtered out (DaemonSet pods excepted) and scored lowest. */
+  readonly anomalies?: AnomalyDetector;
   readonly log: Log & { readonly level?: string };
 }
 
@@ -63,6 +72,8 @@ const HOT_MESSAGE = {
   memory: 'mlsched: predicted memory load above the hot-node threshold',
   both: 'mlsched: predicted CPU and memory load above the hot-node threshold',
 } as const;
+/** FailedNodes message of a node the anomaly detector flagged. */
+export const ANOMALOUS_MESSAGE = 'mlsched: node flagged anomalous (load unlike its forecast)';
 
 export class ExtenderService {
   private readonly limiter = new LogLimiter(300);
@@ -71,7 +82,7 @@ export class ExtenderService {
 
   /** Which candidates can take the pod; replies in the request's node mode. */
   filter(args: ParsedExtenderArgs): ExtenderFilterResult {
-    const { store, inflight, settings, telemetry } = this.props;
+    const { store, inflight, settings, telemetry, anomalies } = this.props;
     this.learnNodes(args);
 
     const now = store.clock.now();
@@ -88,23 +99,28 @@ export class ExtenderService {
     for (const name of args.names) {
       this.assess(name, args.objects?.get(name), demand, now, a);
       countReasons(a.mask, counts);
-      // DaemonSet pods are bound to their node by affinity; rejecting one for load would leave
-      // the node without its agent (logging, networking, the metrics exporter itself).
+      // DaemonSet pods are bound to their node by affinity; rejecting one for load or for an
+      // anomaly would leave the node without its agent (logging, networking, the metrics
+      // exporter itself), which is the last thing a misbehaving node needs.
+      const anomalous = !daemonSet && anomalies !== undefined && anomalies.isAnomalous(name, now);
       const cpuHot = !daemonSet && exceedsHot(a.cpu, settings.hotThreshold);
       const memHot = !daemonSet && exceedsHot(a.mem, settings.hotThreshold);
-      if (cpuHot || memHot) {
+      const rejected = anomalous || cpuHot || memHot;
+      if (anomalous) {
+        failed[name] = ANOMALOUS_MESSAGE;
+      } else if (cpuHot || memHot) {
         failed[name] =
           cpuHot && memHot ? HOT_MESSAGE.both : cpuHot ? HOT_MESSAGE.cpu : HOT_MESSAGE.memory;
-        telemetry?.countDecision(name, 'rejected');
       } else {
         passed.push(name);
-        telemetry?.countDecision(name, 'passed');
       }
+      telemetry?.countDecision(name, rejected ? 'rejected' : 'passed');
       detail?.push({
         node: name,
         cpu: a.cpu,
         mem: a.mem,
-        passed: !(cpuHot || memHot),
+        anomalous,
+        passed: !rejected,
         reasons: reasonsOf(a.mask),
       });
     }
@@ -126,7 +142,7 @@ export class ExtenderService {
 
   /** A score 0..10 for every candidate, once each, in request order. */
   prioritize(args: ParsedExtenderArgs): HostPriorityList {
-    const { store, inflight, settings, telemetry } = this.props;
+    const { store, inflight, settings, telemetry, anomalies } = this.props;
     this.learnNodes(args);
 
     const now = store.clock.now();
@@ -141,10 +157,21 @@ export class ExtenderService {
       const name = args.names[i] as string;
       this.assess(name, args.objects?.get(name), demand, now, a);
       countReasons(a.mask, counts);
-      const score = nodeScore(a.cpu, a.mem, settings.targetUtilization);
+      // A flagged node ranks last even where the filter let it through (DaemonSet pods).
+      const anomalous = anomalies !== undefined && anomalies.isAnomalous(name, now);
+      const score = anomalous
+        ? MIN_EXTENDER_PRIORITY
+        : nodeScore(a.cpu, a.mem, settings.targetUtilization);
       result[i] = { Host: name, Score: score };
       telemetry?.countDecision(name, 'scored');
-      detail?.push({ node: name, cpu: a.cpu, mem: a.mem, score, reasons: reasonsOf(a.mask) });
+      detail?.push({
+        node: name,
+        cpu: a.cpu,
+        mem: a.mem,
+        anomalous,
+        score,
+        reasons: reasonsOf(a.mask),
+      });
     }
 
     this.reportDegraded(counts, args.names.length);

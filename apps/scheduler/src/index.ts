@@ -1,3 +1,4 @@
+export * from './anomaly.js';
 export { buildApp, type ExtenderAppProps } from './app.js';
 export { ManualClock, systemClock, type Clock } from './clock.js';
 export {
@@ -9,7 +10,12 @@ export {
   type LogLevel,
 } from './config.js';
 export * from './degradation.js';
-export { ExtenderService, type NodeAssessment, type ScoringSettings } from './extender.js';
+export {
+  ANOMALOUS_MESSAGE,
+  ExtenderService,
+  type NodeAssessment,
+  type ScoringSettings,
+} from './extender.js';
 export * from './inflight.js';
 export * from './kube-objects.js';
 export { loadModel, startExtender, type RunningExtender } from './main.js';

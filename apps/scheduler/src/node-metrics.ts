@@ -79,6 +79,14 @@ export class NodeLoadEntry {
   registered = false;
   resourceVersion: string | undefined;
   readonly pending: PendingForecast[] = [];
+  /**
+   * The model's forecast for the sample at `expectedT`, made a horizon before it: the newest
+   * pending forecast whose target that sample reached (within FORECAST_MATCH_SECONDS). NaN when
+   * no forecast matured at the newest sample.
+   */
+  expectedT = NaN;
+  expectedCpu = NaN;
+  expectedMem = NaN;
 
   constructor(readonly name: string) {}
 
@@ -114,6 +122,11 @@ export type SampleListener = (node: string, t: number) => void;
 export type PredictionErrorListener = (resource: ResourceName, absoluteError: number) => void;
 /** Pending forecasts kept per node for error measurement; older ones are dropped first. */
 const MAX_PENDING_FORECASTS = 64;
+/**
+ * Largest distance between a forecast's target time and the sample it is compared with, as the
+ * trainer's labels allow (a target within ±60 s of anchor + horizon).
+ */
+export const FORECAST_MATCH_SECONDS = 60;
 
 /** Removes a `:port` suffix and IPv6 brackets from a Prometheus `instance` label. */
 export function instanceHost(label: string): string {
@@ -383,6 +396,12 @@ export class NodeMetricsStore {
   private scorePending(entry: NodeLoadEntry, sample: NodeSample): void {
     while (entry.pending.length > 0 && (entry.pending[0] as PendingForecast).targetT <= sample.t) {
       const due = entry.pending.shift() as PendingForecast;
+      // Forecasts are popped oldest first, so the last match is the one made most recently.
+      if (sample.t - due.targetT <= FORECAST_MATCH_SECONDS) {
+        entry.expectedT = sample.t;
+        entry.expectedCpu = due.cpu;
+        entry.expectedMem = due.mem;
+      }
       for (const listener of this.errorListeners) {
         if (Number.isFinite(sample.cpu)) listener('cpu', Math.abs(due.cpu - sample.cpu));
         if (Number.isFinite(sample.mem)) listener('memory', Math.abs(due.mem - sample.mem));

@@ -6,6 +6,7 @@
  */
 import { METRICS } from '@mlsched/core';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AnomalyDetector } from './anomaly.js';
 import type { Clock } from './clock.js';
 import {
   DEGRADATION_REASONS,
@@ -27,6 +28,8 @@ export interface ExtenderTelemetryProps {
   readonly clock: Clock;
   /** Conditions of the metrics source right now (no source, last refresh failed). */
   readonly sourceConditions?: () => Iterable<SourceCondition>;
+  /** The anomaly detector, when it runs: its flags and flag counts per node. */
+  readonly anomalies?: AnomalyDetector;
   /**
    * How long a reason seen in a request keeps `degraded_active` at 1 (nodes the store does not
    * know, e.g. after a restart, only show up in requests).
@@ -245,6 +248,33 @@ export class ExtenderTelemetry {
         if (at !== undefined) this.set(Math.max(0, clock.now() - at));
       },
     });
+
+    const anomalies = props.anomalies;
+    if (anomalies) {
+      new Gauge({
+        name: METRICS.nodeAnomalous,
+        help: '1 while the node is flagged anomalous (and its data is fresh), else 0.',
+        labelNames: ['node'],
+        registers,
+        collect() {
+          this.reset();
+          const now = clock.now();
+          for (const entry of store.nodes()) {
+            this.set({ node: entry.name }, anomalies.isAnomalous(entry.name, now) ? 1 : 0);
+          }
+        },
+      });
+      new Counter({
+        name: METRICS.anomalies,
+        help: 'Times the node was flagged anomalous.',
+        labelNames: ['node'],
+        registers,
+        collect() {
+          // Every node the detector judges gets its series at 0, so increase() has a start.
+          anomalies.takeFlagCounts((node, n) => this.inc({ node }, n));
+        },
+      });
+    }
 
     new Gauge({
       name: METRICS.inflightPods,

@@ -31,6 +31,16 @@ describe('loadConfig', () => {
       defaultPodMemoryBytes: 200 * 1024 * 1024,
       kubeWatchPods: false,
       bodyLimitBytes: 32 * 1024 * 1024,
+      anomaly: {
+        enabled: true,
+        zThreshold: 6,
+        flagSamples: 4,
+        clearSamples: 8,
+        windowSamples: 40,
+        minDeviation: 0.04,
+        cpuSaturation: 0.99,
+        saturationSamples: 20,
+      },
     });
     expect(DEFAULT_CPU_QUERY).toContain('node_cpu_seconds_total{mode="idle"}');
   });
@@ -100,6 +110,71 @@ describe('loadConfig', () => {
     const [problem] = problems({ TARGET_UTILIZATION: '0.9', HOT_THRESHOLD: '0.85' });
     expect(problem).toContain('TARGET_UTILIZATION (0.9)');
     expect(problem).toContain('HOT_THRESHOLD (0.85)');
+  });
+
+  it('reads the anomaly settings', () => {
+    const config = loadConfig({
+      ANOMALY_DETECTION: 'false',
+      ANOMALY_Z_THRESHOLD: '8',
+      ANOMALY_FLAG_SAMPLES: '3',
+      ANOMALY_CLEAR_SAMPLES: '3',
+      ANOMALY_WINDOW_SAMPLES: '7',
+      ANOMALY_MIN_DEVIATION: '0.05',
+      ANOMALY_CPU_SATURATION: '0.97',
+      ANOMALY_SATURATION_SAMPLES: '10',
+    });
+    expect(config.anomaly).toEqual({
+      enabled: false,
+      zThreshold: 8,
+      flagSamples: 3,
+      clearSamples: 3,
+      windowSamples: 7,
+      minDeviation: 0.05,
+      cpuSaturation: 0.97,
+      saturationSamples: 10,
+    });
+  });
+
+  it('refuses a flag that clears faster than it is raised, naming both settings', () => {
+    expect(problems({ ANOMALY_FLAG_SAMPLES: '6', ANOMALY_CLEAR_SAMPLES: '5' })).toEqual([
+      'ANOMALY_CLEAR_SAMPLES (5) must be at least ANOMALY_FLAG_SAMPLES (6): a flag would clear ' +
+        'faster than it is raised, and nodes would flap',
+    ]);
+  });
+
+  it('refuses a window a sustained step would fill before it is flagged', () => {
+    expect(problems({ ANOMALY_FLAG_SAMPLES: '5', ANOMALY_WINDOW_SAMPLES: '10' })).toEqual([
+      'ANOMALY_WINDOW_SAMPLES (10) must exceed twice ANOMALY_FLAG_SAMPLES (5): a sustained ' +
+        'step would become normal before it could be flagged',
+    ]);
+    expect(loadConfig({ ANOMALY_FLAG_SAMPLES: '5', ANOMALY_WINDOW_SAMPLES: '11' }).anomaly).toEqual(
+      expect.objectContaining({ flagSamples: 5, windowSamples: 11 }),
+    );
+  });
+
+  it('refuses a saturation level the hot filter still accepts', () => {
+    expect(problems({ HOT_THRESHOLD: '0.85', ANOMALY_CPU_SATURATION: '0.8' })).toEqual([
+      'ANOMALY_CPU_SATURATION (0.8) must exceed HOT_THRESHOLD (0.85): load the filter accepts ' +
+        'cannot be an anomaly',
+    ]);
+  });
+
+  it('names each anomaly setting out of range, all at once', () => {
+    const found = problems({
+      ANOMALY_DETECTION: 'sometimes',
+      ANOMALY_Z_THRESHOLD: '2',
+      ANOMALY_FLAG_SAMPLES: '1',
+      ANOMALY_MIN_DEVIATION: '0',
+      ANOMALY_SATURATION_SAMPLES: 'NaN',
+    });
+
+    expect(found).toEqual([
+      "ANOMALY_DETECTION must be true or false, got 'sometimes'",
+      'ANOMALY_Z_THRESHOLD must be from 3 to 100, got 2',
+      'ANOMALY_FLAG_SAMPLES must be an integer from 2 to 1000, got 1',
+      'ANOMALY_MIN_DEVIATION must be a fraction in (0, 1), got 0',
+      "ANOMALY_SATURATION_SAMPLES must be a number, got 'NaN'",
+    ]);
   });
 
   it('treats empty values as unset', () => {
