@@ -4,7 +4,19 @@
  * cluster has (see live/stand-ins.ts). Every recording rule and every dashboard query must parse
  * and return data, except those listed in EXPECTED_EMPTY with the reason.
  */
-import { buildSyntheticWorkload, METRICS, SIX_NODE_CLUSTER, type Workload } from '@mlsched/core';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import {
+  buildSyntheticWorkload,
+  METRICS,
+  SIX_NODE_CLUSTER,
+  TRAINER_RUN_FORMAT,
+  trainerRunFileName,
+  type TrainerRunRecord,
+  type Workload,
+} from '@mlsched/core';
 import { dashboards } from '@mlsched/dashboards';
 import {
   buildApp,
@@ -12,6 +24,7 @@ import {
   loadConfig,
   ManualClock,
   NodeMetricsStore,
+  TrainerRunReader,
 } from '@mlsched/scheduler';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -28,9 +41,6 @@ const EPOCH = 1_767_225_600; // 2026-01-01T00:00:00Z: simulated time 0
 const MODEL_VERSION = '2025-12-31T23-00-00Z-last-value';
 
 const REASONS = {
-  trainer:
-    'trainer series: the trainer runs as a CronJob in the cluster and reports there; ' +
-    'nothing in this test runs it',
   redis:
     'redis_up comes from redis_exporter beside the Redis StatefulSet, which only the ' +
     'cluster runs (and the extender does not use Redis yet)',
@@ -42,13 +52,7 @@ const REASONS = {
 /** Queries that cannot have data here, by name, and why. */
 const EXPECTED_EMPTY: Readonly<Record<string, string>> = {
   'mlsched-overview / Redis / A': REASONS.redis,
-  'mlsched-model / Prediction error: live against validation / B': REASONS.trainer,
-  'mlsched-model / Drift: live error ÷ validation error / A': REASONS.trainer,
   'mlsched-model / CPU forecast against actual, per node / A': REASONS.offset,
-  'mlsched-model / Training runs per day by result / A': REASONS.trainer,
-  'mlsched-model / Last training run duration / A': REASONS.trainer,
-  'mlsched-model / Since the last successful training / A': REASONS.trainer,
-  'mlsched-model / Validation MAE: model against baselines / A': REASONS.trainer,
 };
 
 interface QueryResult {
@@ -63,6 +67,35 @@ let load: ReplayLoadResult;
 let window: { start: number; end: number };
 /** The node the test turns anomalous after the replay, so the anomaly series carry a flag. */
 const ANOMALOUS_NODE = 'cp-1';
+let reportsDir: string | undefined;
+
+/** Two runs of the trainer, as its CronJob leaves them on the model store: published, failed. */
+const TRAINER_RUNS: readonly TrainerRunRecord[] = [
+  {
+    format: TRAINER_RUN_FORMAT,
+    result: 'published',
+    startedAt: '2025-12-31T18:15:00.000Z',
+    endedAt: '2025-12-31T18:17:30.000Z',
+    durationSeconds: 150,
+    source: 'prometheus',
+    version: '2025-12-31T18-17-30Z-ab12cd',
+    reason: 'written for a release to pin',
+    validationMae: {
+      cpu: { model: 0.05, lastValue: 0.06, movingAverage: 0.055 },
+      memory: { model: 0.012, lastValue: 0.014, movingAverage: 0.015 },
+    },
+  },
+  {
+    format: TRAINER_RUN_FORMAT,
+    result: 'failed',
+    startedAt: '2026-01-01T00:17:00.000Z',
+    endedAt: '2026-01-01T00:17:42.000Z',
+    durationSeconds: 42,
+    source: 'prometheus',
+    reason: 'the run stopped on an error',
+    error: 'not enough data from prometheus',
+  },
+];
 
 async function query(expr: string, time?: number): Promise<QueryResult> {
   if (!prometheus) throw new Error('prometheus is not running');
@@ -121,7 +154,17 @@ beforeAll(async () => {
   }
   const inflight = new InflightTracker({ clock });
   inflight.markSynced();
-  extender = await buildApp({ config, store, inflight, predictor, clock, logger });
+  reportsDir = mkdtempSync(join(tmpdir(), 'live-trainer-'));
+  for (const run of TRAINER_RUNS) {
+    writeFileSync(join(reportsDir, trainerRunFileName(new Date(run.endedAt))), JSON.stringify(run));
+  }
+  const trainerRuns = new TrainerRunReader({
+    dirs: [{ model: 'node-load', dir: reportsDir }],
+    refreshSeconds: 60,
+    log: logger,
+  });
+  await trainerRuns.refresh();
+  extender = await buildApp({ config, store, inflight, predictor, clock, logger, trainerRuns });
   const extenderUrl = await extender.listen({ host: '127.0.0.1', port: 0 });
 
   prometheus = await startPrometheus({
@@ -183,6 +226,7 @@ afterAll(async () => {
   await extender?.close();
   await prometheus?.stop();
   await standIns?.close();
+  if (reportsDir) rmSync(reportsDir, { recursive: true, force: true });
 });
 
 describe('live: Prometheus scraping a running extender under a replayed load', () => {
@@ -279,6 +323,31 @@ describe('live: Prometheus scraping a running extender under a replayed load', (
       Object.fromEntries(counts.result.map((s) => [s.metric.node, Number(s.value[1])])),
     ).toEqual(
       Object.fromEntries(SIX_NODE_CLUSTER.map((n) => [n.name, n.name === ANOMALOUS_NODE ? 1 : 0])),
+    );
+  });
+
+  it('reads the trainer runs from their records, and the failed one trips the alert', async () => {
+    const value = async (expr: string) => Number((await query(expr)).result[0]?.value[1]);
+    const published = Date.parse('2025-12-31T18:17:30Z') / 1000;
+    const failed = Date.parse('2026-01-01T00:17:42Z') / 1000;
+
+    expect(await value(`${METRICS.trainingLastSuccess}{model="node-load"}`)).toBe(published);
+    expect(await value(`${METRICS.trainingLastRun}{model="node-load"}`)).toBe(failed);
+    expect(await value(`${METRICS.trainingDuration}{model="node-load"}`)).toBe(42);
+    expect(await value(`${METRICS.trainingValidationMae}{resource="cpu", predictor="model"}`)).toBe(
+      0.05,
+    );
+    await until(
+      async () => {
+        const res = await fetch(`${prometheus?.url}/api/v1/alerts`);
+        const body = (await res.json()) as {
+          data: { alerts: Array<{ labels: Record<string, string>; value: string }> };
+        };
+        const alert = body.data.alerts.find((a) => a.labels.alertname === 'MlschedTrainingFailed');
+        return alert !== undefined && Number(alert.value) === failed - published;
+      },
+      'MlschedTrainingFailed did not go pending with last run − last success',
+      10_000,
     );
   });
 

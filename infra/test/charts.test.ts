@@ -116,6 +116,8 @@ describe.each(ENVS)('%s: the ML scheduler', (env) => {
       HOT_THRESHOLD: '0.85',
       REMEDIATION_THRESHOLD: '0.9',
       KUBE_WATCH_PODS: 'true',
+      TRAINER_REPORTS_DIRS: 'node-load=/models/node-load/reports',
+      TRAINER_REPORTS_REFRESH_SECONDS: '60',
       REDIS_URL: 'redis://mlsched-redis.mlsched.svc:6379',
       REDIS_PASSWORD: { secretKeyRef: { name: 'mlsched-redis-auth', key: 'password' } },
     });
@@ -349,6 +351,17 @@ describe.each(ENVS)('%s: trainer, Redis, namespace', (env) => {
 
     expect(args[args.indexOf('--cpu-query') + 1]).toBe(vars.PROMETHEUS_CPU_QUERY);
     expect(args[args.indexOf('--memory-query') + 1]).toBe(vars.PROMETHEUS_MEMORY_QUERY);
+  });
+
+  test('the extender reads run records where the trainer writes them, on its read-only mount', () => {
+    const args: string[] = get(env, 'CronJob', 'mlsched-trainer-node-load').spec.jobTemplate.spec
+      .template.spec.containers[0].args;
+    const vars = Object.fromEntries(extender(env).env.map((e: any) => [e.name, e.value]));
+    const mount = extender(env).volumeMounts.find((m: any) => m.name === 'models');
+
+    expect(vars.TRAINER_REPORTS_DIRS).toBe(`node-load=${args[args.indexOf('--reports-dir') + 1]}`);
+    expect(args[args.indexOf('--reports-dir') + 1]).toBe('/models/node-load/reports');
+    expect(mount).toEqual({ name: 'models', mountPath: '/models', readOnly: true });
   });
 
   test('Redis persists to a claim and takes its password from the Secret, never from Git', () => {

@@ -170,6 +170,14 @@ describe('a configuration that cannot work fails at synth, naming the setting', 
     ]);
   });
 
+  test('a trainer records refresh period the extender would refuse is refused', () => {
+    expect(
+      problemsWith((e) => Object.assign(e.extender, { trainerReportsRefreshSeconds: 0.5 })),
+    ).toEqual([
+      'extender.trainerReportsRefreshSeconds: must be an integer from 1 to 86400, got 0.5',
+    ]);
+  });
+
   test('a pod whose requests fit on no worker is refused', () => {
     const problems = problemsWith((e) =>
       Object.assign(e.models[0]!.resources, {

@@ -34,6 +34,7 @@ import {
   type ParsedExtenderArgs,
 } from './protocol.js';
 import { ExtenderTelemetry, type Verb } from './telemetry.js';
+import type { TrainerRunReader } from './trainer-runs.js';
 
 export interface ExtenderAppProps {
   readonly config: ExtenderConfig;
@@ -58,6 +59,8 @@ export interface ExtenderAppProps {
    * ANOMALY_DETECTION is false). It is fed from the store's samples here.
    */
   readonly anomalies?: AnomalyDetector;
+  /** The trainer's run records (TRAINER_REPORTS_DIRS), read in the background by their owner. */
+  readonly trainerRuns?: TrainerRunReader;
 }
 
 const VERBS: Readonly<Record<string, Verb>> = { '/filter': 'filter', '/prioritize': 'prioritize' };
@@ -111,7 +114,14 @@ export async function buildApp(props: ExtenderAppProps): Promise<FastifyInstance
       : undefined);
   const telemetry =
     props.telemetry ??
-    new ExtenderTelemetry({ store, inflight, clock, sourceConditions, anomalies });
+    new ExtenderTelemetry({
+      store,
+      inflight,
+      clock,
+      sourceConditions,
+      anomalies,
+      trainerRuns: props.trainerRuns,
+    });
   const service = new ExtenderService({
     settings: config,
     store,
@@ -225,6 +235,15 @@ export async function buildApp(props: ExtenderAppProps): Promise<FastifyInstance
       },
       inflightPods: [...inflight.inflightNodes()].reduce((n, [, t]) => n + t.pods, 0),
       anomalousNodes: anomalies ? anomalies.anomalousNodes(now).sort() : null,
+      trainerRuns: props.trainerRuns
+        ? props.trainerRuns.summaries().map((s) => ({
+            model: s.model,
+            runs: s.runs,
+            lastResult: s.last?.result ?? null,
+            lastEndedAt: s.last?.endedAt ?? null,
+            refusedRecords: s.refused,
+          }))
+        : [],
     };
   });
 

@@ -4,6 +4,7 @@
  */
 import { DEFAULT_ANOMALY_SETTINGS, type AnomalySettings } from './anomaly.js';
 import { parseMemoryBytes } from './quantity.js';
+import type { TrainerReportsDir } from './trainer-runs.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = [
@@ -60,6 +61,13 @@ export interface ExtenderConfig {
   readonly bodyLimitBytes: number;
   /** ANOMALY_*: the per-node anomaly detector (see anomaly.ts for the method). */
   readonly anomaly: AnomalySettings;
+  /**
+   * TRAINER_REPORTS_DIRS: `model=/dir,…`, where each model's trainer writes its run records.
+   * Empty: no `mlsched_trainer_*` series.
+   */
+  readonly trainerReports: readonly TrainerReportsDir[];
+  /** TRAINER_REPORTS_REFRESH_SECONDS: how often the directories are read. @default 60 */
+  readonly trainerReportsRefreshSeconds: number;
 }
 
 /** Raised when settings cannot work; the message names every offending setting. */
@@ -224,6 +232,12 @@ export function loadConfig(env: Env = process.env): ExtenderConfig {
   );
   const modelPath = r.raw('MODEL_PATH');
   const anomaly = readAnomalySettings(r, hotThreshold);
+  const trainerReports = readTrainerReports(r);
+  const trainerReportsRefreshSeconds = r.number(
+    'TRAINER_REPORTS_REFRESH_SECONDS',
+    60,
+    integerIn(1, 86_400),
+  );
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return {
@@ -245,7 +259,39 @@ export function loadConfig(env: Env = process.env): ExtenderConfig {
     kubeWatchPods,
     bodyLimitBytes,
     anomaly,
+    trainerReports,
+    trainerReportsRefreshSeconds,
   };
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** `node-load=/models/node-load/reports,other=/models/other/reports`. */
+function readTrainerReports(r: Reader): TrainerReportsDir[] {
+  const raw = r.raw('TRAINER_REPORTS_DIRS');
+  if (raw === undefined) return [];
+  const dirs: TrainerReportsDir[] = [];
+  for (const item of raw.split(',')) {
+    const entry = item.trim();
+    const eq = entry.indexOf('=');
+    const model = eq > 0 ? entry.slice(0, eq).trim() : '';
+    const dir = eq > 0 ? entry.slice(eq + 1).trim() : '';
+    if (eq <= 0 || dir === '') {
+      r.problems.push(`TRAINER_REPORTS_DIRS entries must be model=/absolute/dir, got '${entry}'`);
+    } else if (!DNS_LABEL.test(model)) {
+      r.problems.push(
+        `TRAINER_REPORTS_DIRS: model name '${model}' is not a DNS-1123 label ` +
+          '(the trainer CronJob and the model store directory are named after it)',
+      );
+    } else if (!dir.startsWith('/')) {
+      r.problems.push(`TRAINER_REPORTS_DIRS: directory of ${model} must be absolute, got '${dir}'`);
+    } else if (dirs.some((d) => d.model === model)) {
+      r.problems.push(`TRAINER_REPORTS_DIRS: model ${model} is listed twice`);
+    } else {
+      dirs.push({ model, dir });
+    }
+  }
+  return dirs;
 }
 
 function readAnomalySettings(r: Reader, hotThreshold: number): AnomalySettings {

@@ -13,6 +13,7 @@ import { InflightTracker } from './inflight.js';
 import { NodeMetricsStore } from './node-metrics.js';
 import type { KubeWatch } from './pod-watch.js';
 import { PrometheusRefresher } from './prometheus-refresher.js';
+import { TrainerRunReader } from './trainer-runs.js';
 
 export interface RunningExtender {
   readonly app: FastifyInstance;
@@ -92,6 +93,16 @@ export async function startExtender(
     log.warn({}, 'PROMETHEUS_URL is not set: no load metrics, every node scored neutrally');
   }
 
+  const trainerRuns =
+    config.trainerReports.length > 0
+      ? new TrainerRunReader({
+          dirs: config.trainerReports,
+          refreshSeconds: config.trainerReportsRefreshSeconds,
+          log,
+          clock,
+        })
+      : undefined;
+
   const modelTrainedAt = predictor ? Date.parse(predictor.artifact.createdAt) / 1000 : undefined;
   const app = await buildApp({
     config,
@@ -101,6 +112,7 @@ export async function startExtender(
     logger: log,
     clock,
     modelTrainedAt,
+    trainerRuns,
   });
   let watch: KubeWatch | undefined;
   if (config.kubeWatchPods) {
@@ -109,6 +121,7 @@ export async function startExtender(
     watch = startKubeWatch({ inflight, store, log });
   }
   refresher?.start();
+  trainerRuns?.start();
 
   const url = await app.listen({ port: config.port, host: config.host });
   log.info(
@@ -124,6 +137,7 @@ export async function startExtender(
     stop() {
       stopping ??= (async () => {
         await refresher?.stop();
+        await trainerRuns?.stop();
         await watch?.stop();
         await app.close();
         store.predictor?.close();

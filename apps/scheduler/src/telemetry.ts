@@ -18,6 +18,7 @@ import {
 } from './degradation.js';
 import type { InflightTracker } from './inflight.js';
 import { METRICS_STATES, type NodeMetricsStore, type ResourceName } from './node-metrics.js';
+import { RUN_RESULTS, runEndSeconds, type TrainerRunReader } from './trainer-runs.js';
 
 export type Verb = 'filter' | 'prioritize';
 export type Decision = 'passed' | 'rejected' | 'scored';
@@ -30,6 +31,8 @@ export interface ExtenderTelemetryProps {
   readonly sourceConditions?: () => Iterable<SourceCondition>;
   /** The anomaly detector, when it runs: its flags and flag counts per node. */
   readonly anomalies?: AnomalyDetector;
+  /** The trainer's run records, when TRAINER_REPORTS_DIRS names any: `mlsched_trainer_*`. */
+  readonly trainerRuns?: TrainerRunReader;
   /**
    * How long a reason seen in a request keeps `degraded_active` at 1 (nodes the store does not
    * know, e.g. after a restart, only show up in requests).
@@ -276,6 +279,8 @@ export class ExtenderTelemetry {
       });
     }
 
+    if (props.trainerRuns) registerTrainerMetrics(props.trainerRuns, registers);
+
     new Gauge({
       name: METRICS.inflightPods,
       help: "Pods placed on the node and not yet visible in the node's metrics.",
@@ -349,4 +354,89 @@ export class ExtenderTelemetry {
   get contentType(): string {
     return this.registry.contentType;
   }
+}
+
+const MAE_PREDICTORS = [
+  ['model', 'model'],
+  ['last_value', 'lastValue'],
+  ['moving_average', 'movingAverage'],
+] as const;
+
+/**
+ * The trainer's series, from its run records: computed at scrape time from the reader's summary,
+ * which a background timer keeps current.
+ */
+function registerTrainerMetrics(reader: TrainerRunReader, registers: Registry[]): void {
+  const exported = new Map<string, number>();
+  new Counter({
+    name: METRICS.trainingRuns,
+    help: 'Training runs recorded by the trainer, by result (published|rejected|failed).',
+    labelNames: ['model', 'result'],
+    registers,
+    collect() {
+      for (const s of reader.summaries()) {
+        for (const result of RUN_RESULTS) {
+          // Every result from 0, so increase() works from the first run on.
+          const key = `${s.model}\u0000${result}`;
+          const n = s.runs[result];
+          this.inc({ model: s.model, result }, n - (exported.get(key) ?? 0));
+          exported.set(key, n);
+        }
+      }
+    },
+  });
+  new Gauge({
+    name: METRICS.trainingDuration,
+    help: 'Duration of the last training run, seconds.',
+    labelNames: ['model'],
+    registers,
+    collect() {
+      this.reset();
+      for (const s of reader.summaries()) {
+        if (s.last) this.set({ model: s.model }, s.last.durationSeconds);
+      }
+    },
+  });
+  new Gauge({
+    name: METRICS.trainingLastRun,
+    help: 'Unix time the last training run ended, whatever its result.',
+    labelNames: ['model'],
+    registers,
+    collect() {
+      this.reset();
+      for (const s of reader.summaries()) {
+        if (s.last) this.set({ model: s.model }, runEndSeconds(s.last));
+      }
+    },
+  });
+  new Gauge({
+    name: METRICS.trainingLastSuccess,
+    help: 'Unix time the last published training run ended.',
+    labelNames: ['model'],
+    registers,
+    collect() {
+      this.reset();
+      for (const s of reader.summaries()) {
+        if (s.lastSuccess) this.set({ model: s.model }, runEndSeconds(s.lastSuccess));
+      }
+    },
+  });
+  new Gauge({
+    name: METRICS.trainingValidationMae,
+    help: 'Validation MAE of the last published model and of the two baselines, 0..1.',
+    labelNames: ['model', 'resource', 'predictor'],
+    registers,
+    collect() {
+      this.reset();
+      for (const s of reader.summaries()) {
+        const mae = s.lastSuccess?.validationMae;
+        if (!mae) continue;
+        for (const resource of ['cpu', 'memory'] as const) {
+          for (const [predictor, key] of MAE_PREDICTORS) {
+            this.set({ model: s.model, resource, predictor }, mae[resource][key]);
+          }
+        }
+      }
+    },
+  });
 }

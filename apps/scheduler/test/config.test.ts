@@ -41,6 +41,8 @@ describe('loadConfig', () => {
         cpuSaturation: 0.99,
         saturationSamples: 20,
       },
+      trainerReports: [],
+      trainerReportsRefreshSeconds: 60,
     });
     expect(DEFAULT_CPU_QUERY).toContain('node_cpu_seconds_total{mode="idle"}');
   });

@@ -5,3 +5,4 @@ export * from './dataset.js';
 export * from './evaluate.js';
 export * from './report.js';
 export { runCli, parseTrainArgs, parseDuration, USAGE } from './command.js';
+export * from './run-record.js';

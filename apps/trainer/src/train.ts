@@ -20,8 +20,12 @@ import {
   maxTrainingRows,
   parseModelArtifactJson,
   serializeModelArtifact,
+  TRAINER_RUN_FORMAT,
   type ModelArtifact,
   type ModelTarget,
+  type ResourceMetrics,
+  type RunValidationMae,
+  type TrainerRunRecord,
   type XgboostParams,
 } from '@mlsched/core';
 import type { Logger } from 'pino';
@@ -29,6 +33,7 @@ import { buildDataset, subsample, type Split } from './dataset.js';
 import { evaluate, evaluateModel, MOVING_AVERAGE_WINDOW_SECONDS } from './evaluate.js';
 import { createLogger } from './logger.js';
 import type { ServingComparison, TrainReport } from './report.js';
+import { writeRunRecord } from './run-record.js';
 import { readSource, type SourceProgress, type TrainingSource } from './sources.js';
 import { TrainingWorker } from './worker-client.js';
 
@@ -83,6 +88,9 @@ export interface TrainResult {
   readonly artifactPath: string;
   readonly artifact: ModelArtifact;
   readonly report: TrainReport;
+  /** The run record written into the reports directory. */
+  readonly runRecordPath: string;
+  readonly runRecord: TrainerRunRecord;
 }
 
 function positiveInt(value: number | undefined, name: string, fallback: number): number {
@@ -134,13 +142,84 @@ async function compareWithServing(
   };
 }
 
-/** Trains, evaluates, writes and (maybe) publishes a node-load model. */
+function reportsDirOf(opts: TrainOptions): string {
+  const outDir = resolve(opts.outDir ?? process.cwd());
+  return resolve(opts.reportsDir ?? join(outDir, 'reports'));
+}
+
+function runMae(m: ResourceMetrics): RunValidationMae {
+  return { model: m.model.mae, lastValue: m.lastValue.mae, movingAverage: m.movingAverage.mae };
+}
+
+/**
+ * Trains, evaluates, writes and (maybe) publishes a node-load model, and records the run in the
+ * reports directory whatever its result: a failed run leaves a record with the error before the
+ * error is rethrown.
+ */
 export async function trainNodeLoadModel(opts: TrainOptions): Promise<TrainResult> {
-  const started = Date.now();
+  const started = new Date();
   const log = opts.logger ?? createLogger('trainer');
+  const reportsDir = reportsDirOf(opts);
+  const base = {
+    format: TRAINER_RUN_FORMAT,
+    startedAt: started.toISOString(),
+    source: opts.source.kind,
+  } as const;
+  const ended = () => {
+    const end = new Date();
+    return {
+      endedAt: end.toISOString(),
+      durationSeconds: (end.getTime() - started.getTime()) / 1000,
+    };
+  };
+
+  let trained: Omit<TrainResult, 'runRecordPath' | 'runRecord'>;
+  try {
+    trained = await trainOnce(opts, log, started.getTime());
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const record: TrainerRunRecord = {
+      ...base,
+      result: 'failed',
+      ...ended(),
+      reason: 'the run stopped on an error',
+      error: message,
+    };
+    try {
+      const path = await writeRunRecord(reportsDir, record, log);
+      log.info({ path, result: record.result }, 'run record written');
+    } catch (writeErr) {
+      // The training error is what the caller must see; the record's loss is only logged.
+      log.warn({ err: writeErr, dir: reportsDir }, 'run record could not be written');
+    }
+    throw err;
+  }
+
+  const { report } = trained;
+  const result = report.published || !opts.servingModelPath ? 'published' : 'rejected';
+  const record: TrainerRunRecord = {
+    ...base,
+    result,
+    ...ended(),
+    version: report.version,
+    reason: opts.servingModelPath
+      ? report.publishReason
+      : `version ${report.version} written for a release to pin (no serving model path given)`,
+    validationMae: { cpu: runMae(report.metrics.cpu), memory: runMae(report.metrics.memory) },
+  };
+  const runRecordPath = await writeRunRecord(reportsDir, record, log);
+  log.info({ path: runRecordPath, result, version: report.version }, 'run record written');
+  return { ...trained, runRecordPath, runRecord: record };
+}
+
+async function trainOnce(
+  opts: TrainOptions,
+  log: Logger,
+  started: number,
+): Promise<Omit<TrainResult, 'runRecordPath' | 'runRecord'>> {
   const outDir = resolve(opts.outDir ?? process.cwd());
   const modelsDir = resolve(opts.modelsDir ?? join(outDir, 'models'));
-  const reportsDir = resolve(opts.reportsDir ?? join(outDir, 'reports'));
+  const reportsDir = reportsDirOf(opts);
   const requestedRows = positiveInt(opts.maxTrainRows, 'maxTrainRows', DEFAULT_MAX_TRAIN_ROWS);
   const maxValidationRows = positiveInt(
     opts.maxValidationRows,

@@ -66,6 +66,7 @@ export class EnvironmentChart extends Chart {
         servedModel && servedVersion
           ? modelArtifactPath(servedModel.name, servedVersion)
           : undefined,
+      trainedModels: env.models.map((m) => m.name),
       cpuQuery: NODE_CPU_QUERY,
       memoryQuery: NODE_MEMORY_QUERY,
     });

@@ -10,7 +10,7 @@ import { KUBE_SCHEDULER_IMAGE } from '../kubernetes.js';
 import { componentLabels, PART_OF, selectorLabels } from './labels.js';
 import { podsIn, tcp } from './network.js';
 import { spreadOverWorkers, workerAffinity } from './placement.js';
-import { MODELS_MOUNT } from './model-store.js';
+import { modelLayout, MODELS_MOUNT } from './model-store.js';
 import { APP_UID, restrictedContainerSecurity, restrictedPodSecurity } from './pod-security.js';
 import { containerResources } from './resources.js';
 import { setSyncWave, SyncWave } from './sync-wave.js';
@@ -45,6 +45,11 @@ export interface MlSchedulerProps {
   readonly modelClaimName: string;
   /** The artifact the extender serves (MODEL_PATH); undefined serves without a model. */
   readonly modelPath: string | undefined;
+  /**
+   * Models the trainer retrains; the extender reads their run records from the model store
+   * (TRAINER_REPORTS_DIRS) and exports them as the trainer's series.
+   */
+  readonly trainedModels: readonly string[];
   readonly cpuQuery: string;
   readonly memoryQuery: string;
 }
@@ -303,6 +308,20 @@ export class MlScheduler extends Construct {
       { name: 'METRICS_STALE_SECONDS', value: String(extender.metrics.staleSeconds) },
       { name: 'METRICS_HISTORY_SECONDS', value: String(extender.metrics.historySeconds) },
       ...(props.modelPath === undefined ? [] : [{ name: 'MODEL_PATH', value: props.modelPath }]),
+      // The trainer's CronJob pods are gone before Prometheus could scrape them; each run leaves
+      // a record beside its reports, on the store this container mounts read-only.
+      ...(props.trainedModels.length === 0
+        ? []
+        : [
+            {
+              name: 'TRAINER_REPORTS_DIRS',
+              value: props.trainedModels.map((m) => `${m}=${modelLayout(m).reportsDir}`).join(','),
+            },
+            {
+              name: 'TRAINER_REPORTS_REFRESH_SECONDS',
+              value: String(extender.trainerReportsRefreshSeconds),
+            },
+          ]),
       { name: 'TARGET_UTILIZATION', value: String(extender.targetUtilization) },
       { name: 'HOT_THRESHOLD', value: String(extender.hotThreshold) },
       { name: 'REMEDIATION_THRESHOLD', value: String(extender.remediationThreshold) },

@@ -47,6 +47,8 @@ export function sharedEnvironment(name: EnvironmentName, release: Release): Envi
       // History: exactly what the model's features read, so a pinned model always loads.
       metrics: { refreshSeconds: 15, staleSeconds: 180, historySeconds: HISTORY_SECONDS },
       watchPods: true,
+      // A run takes minutes and comes every six hours; a minute's delay in its series is nothing.
+      trainerReportsRefreshSeconds: 60,
     },
     models: [NODE_LOAD_MODEL],
     modelStore: { storageClassName: 'nfs-client', sizeGiB: 5 },

@@ -86,6 +86,11 @@ export interface ExtenderConfig {
   };
   /** Watch pods and nodes (in-flight estimates, InternalIP mapping). */
   readonly watchPods: boolean;
+  /**
+   * How often the extender reads the trainer's run records from the model store, seconds
+   * (`TRAINER_REPORTS_REFRESH_SECONDS`); they become the `mlsched_trainer_*` series.
+   */
+  readonly trainerReportsRefreshSeconds: number;
 }
 
 /** One model the trainer retrains on a schedule; one CronJob each. */

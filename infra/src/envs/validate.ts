@@ -162,6 +162,13 @@ function extenderProblems(env: EnvironmentConfig): string[] {
   if (!(m.historySeconds >= m.staleSeconds)) {
     problems.push('extender.metrics.historySeconds: must be at least staleSeconds');
   }
+  // The extender refuses other values at start-up; refusing them here stops them at synth.
+  const reports = x.trainerReportsRefreshSeconds;
+  if (!(Number.isInteger(reports) && reports >= 1 && reports <= 86_400)) {
+    problems.push(
+      `extender.trainerReportsRefreshSeconds: must be an integer from 1 to 86400, got ${reports}`,
+    );
+  }
   // The extender refuses at start-up a model whose features read further back than it keeps.
   if (m.historySeconds < HISTORY_SECONDS) {
     problems.push(

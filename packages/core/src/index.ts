@@ -7,3 +7,4 @@ export * from './model-format.js';
 export * from './xgboost.js';
 export * from './predictor.js';
 export * from './traces/index.js';
+export * from './trainer-run.js';
