@@ -43,7 +43,7 @@ const MODEL_VERSION = '2025-12-31T23-00-00Z-last-value';
 const REASONS = {
   redis:
     'redis_up comes from redis_exporter beside the Redis StatefulSet, which only the ' +
-    'cluster runs (and the extender does not use Redis yet)',
+    'cluster runs',
   offset:
     'reads the forecast made 5 minutes earlier (offset 5m) in wall time; the replay lasts ' +
     'under a minute of wall time',

@@ -12,7 +12,8 @@ export function redisAlerts(t: ObservabilityTargets): PrometheusRuleGroup {
         alert: 'MlschedRedisDown',
         expr: q.redisDown(t),
         for: '5m',
-        // The extender keeps its decisions in memory; Redis down degrades no placement today.
+        // Redis holds only the extenders' warm state, written in the background and read at
+        // start-up: down, it costs a cold start at the next leader change, never a placement.
         severity: 'warning',
         summary: "The extender's Redis is down.",
         description:

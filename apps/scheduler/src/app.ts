@@ -34,6 +34,7 @@ import {
   type ParsedExtenderArgs,
 } from './protocol.js';
 import { ExtenderTelemetry, type Verb } from './telemetry.js';
+import { writeThrough, type RedisSharedState } from './shared-state.js';
 import type { TrainerRunReader } from './trainer-runs.js';
 
 export interface ExtenderAppProps {
@@ -61,6 +62,11 @@ export interface ExtenderAppProps {
   readonly anomalies?: AnomalyDetector;
   /** The trainer's run records (TRAINER_REPORTS_DIRS), read in the background by their owner. */
   readonly trainerRuns?: TrainerRunReader;
+  /**
+   * Redis (REDIS_URL), started by its owner: in-flight placements and anomaly flags are written
+   * through to it, and its health shows in /readyz and `degraded_active`.
+   */
+  readonly sharedState?: RedisSharedState;
 }
 
 const VERBS: Readonly<Record<string, Verb>> = { '/filter': 'filter', '/prioritize': 'prioritize' };
@@ -103,9 +109,13 @@ export async function buildApp(props: ExtenderAppProps): Promise<FastifyInstance
       },
     });
   const refresher = props.refresher;
+  const sharedState = props.sharedState;
   const sourceConditions = (): SourceCondition[] => {
-    if (!config.prometheusUrl && !refresher) return ['no_metrics_source'];
-    return refresher?.failing ? ['metrics_refresh_failed'] : [];
+    const conditions: SourceCondition[] = [];
+    if (!config.prometheusUrl && !refresher) conditions.push('no_metrics_source');
+    else if (refresher?.failing) conditions.push('metrics_refresh_failed');
+    if (sharedState && !sharedState.available) conditions.push('redis_unavailable');
+    return conditions;
   };
   const anomalies =
     props.anomalies ??
@@ -141,6 +151,9 @@ export async function buildApp(props: ExtenderAppProps): Promise<FastifyInstance
   }
   store.onPredictionError((resource, error) => telemetry.observePredictionError(resource, error));
   inflight.setLastSampleSource((node) => store.get(node)?.lastSampleT ?? NaN);
+  if (sharedState) {
+    writeThrough({ sharedState, inflight, store, anomalies, staleSeconds: config.staleSeconds });
+  }
   if (props.predictor) store.setPredictor(props.predictor);
   telemetry.setModel(store.predictor?.version, props.modelTrainedAt);
 
@@ -244,6 +257,14 @@ export async function buildApp(props: ExtenderAppProps): Promise<FastifyInstance
             refusedRecords: s.refused,
           }))
         : [],
+      sharedState: sharedState
+        ? {
+            available: sharedState.available,
+            error: sharedState.available ? null : (sharedState.lastError ?? null),
+            queuedWrites: sharedState.queued,
+            droppedWrites: sharedState.droppedWrites,
+          }
+        : null,
     };
   });
 

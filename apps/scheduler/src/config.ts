@@ -68,6 +68,10 @@ export interface ExtenderConfig {
   readonly trainerReports: readonly TrainerReportsDir[];
   /** TRAINER_REPORTS_REFRESH_SECONDS: how often the directories are read. @default 60 */
   readonly trainerReportsRefreshSeconds: number;
+  /** REDIS_URL: shared warm state (`redis://host:port`). Unset: none, every start is cold. */
+  readonly redisUrl: string | undefined;
+  /** REDIS_PASSWORD: Redis' password; takes precedence over one in REDIS_URL. */
+  readonly redisPassword: string | undefined;
 }
 
 /** Raised when settings cannot work; the message names every offending setting. */
@@ -233,6 +237,24 @@ export function loadConfig(env: Env = process.env): ExtenderConfig {
   const modelPath = r.raw('MODEL_PATH');
   const anomaly = readAnomalySettings(r, hotThreshold);
   const trainerReports = readTrainerReports(r);
+  const redisUrl = r.raw('REDIS_URL');
+  // Kept as given: a password may well begin or end with a space.
+  const redisPassword = env.REDIS_PASSWORD === '' ? undefined : env.REDIS_PASSWORD;
+  if (redisUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(redisUrl);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || !url.hostname) {
+      r.problems.push(
+        `REDIS_URL must be a redis:// or rediss:// URL with a host, got '${redact(redisUrl)}'`,
+      );
+    }
+  } else if (redisPassword !== undefined) {
+    r.problems.push('REDIS_PASSWORD is set but REDIS_URL is not: the password would go unused');
+  }
   const trainerReportsRefreshSeconds = r.number(
     'TRAINER_REPORTS_REFRESH_SECONDS',
     60,
@@ -261,7 +283,14 @@ export function loadConfig(env: Env = process.env): ExtenderConfig {
     anomaly,
     trainerReports,
     trainerReportsRefreshSeconds,
+    redisUrl,
+    redisPassword,
   };
+}
+
+/** A URL with any password in it masked, for messages. */
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;

@@ -35,10 +35,16 @@ export function reasonsOf(mask: number): DegradationReason[] {
 }
 
 /**
- * Conditions of the metrics source as a whole, shown on the `degraded_active` gauge alongside
- * per-node reasons: no source configured, or the last refresh failed.
+ * Conditions of the extender's sources as a whole, shown on the `degraded_active` gauge
+ * alongside per-node reasons: no metrics source configured, the last refresh failed, or the
+ * shared state (Redis, REDIS_URL) is unreachable or refuses the password. The last one degrades
+ * no decision; it means a new leader would start cold.
  */
-export const SOURCE_CONDITIONS = ['no_metrics_source', 'metrics_refresh_failed'] as const;
+export const SOURCE_CONDITIONS = [
+  'no_metrics_source',
+  'metrics_refresh_failed',
+  'redis_unavailable',
+] as const;
 export type SourceCondition = (typeof SOURCE_CONDITIONS)[number];
 
 /** Degradation reasons that apply to a node the store knows, at time `now`. */

@@ -24,5 +24,6 @@ export * from './prometheus-refresher.js';
 export * from './protocol.js';
 export * from './quantity.js';
 export * from './scoring.js';
+export * from './shared-state.js';
 export * from './trainer-runs.js';
 export { ExtenderTelemetry, versionTimestamp, type Decision, type Verb } from './telemetry.js';

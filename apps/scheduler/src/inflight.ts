@@ -50,7 +50,18 @@ export interface InflightTrackerProps {
   readonly defaults?: ResourceAmounts;
 }
 
+/**
+ * A pod became in flight on a node (placed after the node's newest sample, or its amounts
+ * changed while in flight), or stopped being in flight (a sample showed it, it was removed or
+ * moved, or its estimate expired).
+ */
+export type InflightChange =
+  | { readonly kind: 'inflight'; readonly uid: string; readonly placement: Required<PodPlacement> }
+  | { readonly kind: 'settled'; readonly uid: string };
+export type InflightListener = (change: InflightChange) => void;
+
 interface Tracked {
+  readonly uid: string;
   node: string;
   cpu: number;
   mem: number;
@@ -96,6 +107,7 @@ export class InflightTracker {
   /** In-flight pods per node, so a sample settles its node's pods without scanning all pods. */
   private readonly inflightPods = new Map<string, Set<Tracked>>();
   private isSynced = false;
+  private readonly listeners: InflightListener[] = [];
 
   constructor(props: InflightTrackerProps = {}) {
     this.clock = props.clock ?? systemClock;
@@ -116,6 +128,19 @@ export class InflightTracker {
     this.isSynced = true;
   }
 
+  /** Longest an in-flight estimate is kept, seconds. */
+  get maxAge(): number {
+    return this.maxAgeSeconds;
+  }
+
+  /**
+   * Called when a pod enters or leaves the in-flight state; synchronously, so listeners must
+   * only record (the request path expires estimates too).
+   */
+  onInflightChange(listener: InflightListener): void {
+    this.listeners.push(listener);
+  }
+
   /** Links the tracker to the metrics store's sample times (when they were built apart). */
   setLastSampleSource(source: (node: string) => number): void {
     this.lastSampleAt = source;
@@ -133,6 +158,7 @@ export class InflightTracker {
     const placedAt = placement.placedAt ?? this.clock.now();
     const sampleT = this.lastSampleAt(placement.node);
     const tracked: Tracked = {
+      uid: placement.uid,
       node: placement.node,
       cpu: Math.max(0, placement.cpuMillicores),
       mem: Math.max(0, placement.memoryBytes),
@@ -147,6 +173,7 @@ export class InflightTracker {
       let set = this.inflightPods.get(tracked.node);
       if (!set) this.inflightPods.set(tracked.node, (set = new Set()));
       set.add(tracked);
+      this.emitInflight(tracked);
     }
   }
 
@@ -220,7 +247,24 @@ export class InflightTracker {
     });
   }
 
+  private emitInflight(tracked: Tracked): void {
+    if (this.listeners.length === 0) return;
+    const change: InflightChange = {
+      kind: 'inflight',
+      uid: tracked.uid,
+      placement: {
+        uid: tracked.uid,
+        node: tracked.node,
+        cpuMillicores: tracked.cpu,
+        memoryBytes: tracked.mem,
+        placedAt: tracked.placedAt,
+      },
+    };
+    for (const listener of this.listeners) listener(change);
+  }
+
   private settle(tracked: Tracked): void {
+    for (const listener of this.listeners) listener({ kind: 'settled', uid: tracked.uid });
     tracked.inflight = false;
     this.add(this.inflightByNode, tracked, -1);
     const set = this.inflightPods.get(tracked.node);
@@ -231,12 +275,17 @@ export class InflightTracker {
   }
 
   private adjust(tracked: Tracked, cpu: number, mem: number): void {
+    // Watch updates repeat a pod's amounts with every status change; only a change is news.
+    if (tracked.cpu === Math.max(0, cpu) && tracked.mem === Math.max(0, mem)) return;
     this.add(this.requestedByNode, tracked, -1);
     if (tracked.inflight) this.add(this.inflightByNode, tracked, -1);
     tracked.cpu = Math.max(0, cpu);
     tracked.mem = Math.max(0, mem);
     this.add(this.requestedByNode, tracked, 1);
-    if (tracked.inflight) this.add(this.inflightByNode, tracked, 1);
+    if (tracked.inflight) {
+      this.add(this.inflightByNode, tracked, 1);
+      this.emitInflight(tracked);
+    }
   }
 
   // Sums are integers (millicores, bytes), so adding and removing returns exactly to zero;

@@ -6,6 +6,7 @@
 import { loadPredictor, type NodeLoadPredictor } from '@mlsched/core';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
+import { AnomalyDetector } from './anomaly.js';
 import { buildApp } from './app.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, type ExtenderConfig } from './config.js';
@@ -13,6 +14,7 @@ import { InflightTracker } from './inflight.js';
 import { NodeMetricsStore } from './node-metrics.js';
 import type { KubeWatch } from './pod-watch.js';
 import { PrometheusRefresher } from './prometheus-refresher.js';
+import { RedisSharedState } from './shared-state.js';
 import { TrainerRunReader } from './trainer-runs.js';
 
 export interface RunningExtender {
@@ -20,6 +22,12 @@ export interface RunningExtender {
   readonly config: ExtenderConfig;
   /** The address the server listens on, e.g. `http://127.0.0.1:8888`. */
   readonly url: string;
+  readonly store: NodeMetricsStore;
+  readonly inflight: InflightTracker;
+  /** Undefined when ANOMALY_DETECTION is false. */
+  readonly anomalies: AnomalyDetector | undefined;
+  /** Undefined when REDIS_URL is unset. */
+  readonly sharedState: RedisSharedState | undefined;
   stop(): Promise<void>;
 }
 
@@ -103,6 +111,17 @@ export async function startExtender(
         })
       : undefined;
 
+  const anomalies = config.anomaly.enabled
+    ? new AnomalyDetector({ settings: config.anomaly, staleSeconds: config.staleSeconds, log })
+    : undefined;
+  // Read once, before the first sample or watch event, so what it restores is the start point.
+  const sharedState = config.redisUrl
+    ? new RedisSharedState({ url: config.redisUrl, password: config.redisPassword, log, clock })
+    : undefined;
+  if (sharedState && (await sharedState.start())) {
+    await sharedState.restore({ inflight, anomalies });
+  }
+
   const modelTrainedAt = predictor ? Date.parse(predictor.artifact.createdAt) / 1000 : undefined;
   const app = await buildApp({
     config,
@@ -113,6 +132,8 @@ export async function startExtender(
     clock,
     modelTrainedAt,
     trainerRuns,
+    anomalies,
+    sharedState,
   });
   let watch: KubeWatch | undefined;
   if (config.kubeWatchPods) {
@@ -125,7 +146,12 @@ export async function startExtender(
 
   const url = await app.listen({ port: config.port, host: config.host });
   log.info(
-    { url, prometheus: config.prometheusUrl ?? null, watch: config.kubeWatchPods },
+    {
+      url,
+      prometheus: config.prometheusUrl ?? null,
+      watch: config.kubeWatchPods,
+      sharedState: sharedState?.available ?? null,
+    },
     'extender listening',
   );
 
@@ -134,12 +160,17 @@ export async function startExtender(
     app,
     config,
     url,
+    store,
+    inflight,
+    anomalies,
+    sharedState,
     stop() {
       stopping ??= (async () => {
         await refresher?.stop();
         await trainerRuns?.stop();
         await watch?.stop();
         await app.close();
+        await sharedState?.stop();
         store.predictor?.close();
         log.info({}, 'extender stopped');
       })();

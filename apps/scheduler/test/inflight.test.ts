@@ -1,5 +1,5 @@
 import { ManualClock } from '../src/clock.js';
-import { InflightTracker } from '../src/inflight.js';
+import { InflightTracker, type InflightChange } from '../src/inflight.js';
 import { makePod, MiB } from './helpers.js';
 
 const DEFAULTS = { cpuMillicores: 100, memoryBytes: 200 * MiB };
@@ -133,5 +133,34 @@ describe('InflightTracker (X06)', () => {
     t.handlePodEvent('add', { ...pod, status } as never);
     expect(t.inflight('n1').pods).toBe(0);
     expect(t.requested('n1').pods).toBe(1);
+  });
+
+  it('reports pods entering and leaving flight, and amounts that change, nothing else', () => {
+    const clock = new ManualClock(1000);
+    const t = tracker(clock, { n2: 2000 });
+    const changes: InflightChange[] = [];
+    t.onInflightChange((c) => changes.push(c));
+
+    t.place({ uid: 'a', node: 'n1', cpuMillicores: 500, memoryBytes: MiB });
+    t.place({ uid: 'a', node: 'n1', cpuMillicores: 500, memoryBytes: MiB });
+    t.place({ uid: 'a', node: 'n1', cpuMillicores: 700, memoryBytes: MiB });
+    t.place({ uid: 'old', node: 'n2', cpuMillicores: 1, memoryBytes: 1, placedAt: 1500 });
+    t.sampleIngested('n1', 1001);
+    t.remove('old');
+
+    expect(changes).toEqual([
+      {
+        kind: 'inflight',
+        uid: 'a',
+        placement: { uid: 'a', node: 'n1', cpuMillicores: 500, memoryBytes: MiB, placedAt: 1000 },
+      },
+      {
+        kind: 'inflight',
+        uid: 'a',
+        placement: { uid: 'a', node: 'n1', cpuMillicores: 700, memoryBytes: MiB, placedAt: 1000 },
+      },
+      { kind: 'settled', uid: 'a' },
+    ]);
+    expect(t.maxAge).toBe(600);
   });
 });
