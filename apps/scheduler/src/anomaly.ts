@@ -40,6 +40,10 @@
  * resets the node (its window describes another time); and a flag is acted on only while the
  * node's newest sample is fresh (`isAnomalous`), so a node whose data stopped is treated as
  * unknown, like everywhere else in the extender.
+ *
+ * TODO(scheduler): load the extender placed itself is not subtracted from the residual; a pod
+ * using more than about Z × ANOMALY_MIN_DEVIATION of a node (0.24 by default) from its first
+ * sample counts as a deviation until the forecasts catch up.
  */
 import { silentLog, type Log } from './log.js';
 
