@@ -548,6 +548,21 @@ describe('model version in the release', () => {
       name: 'MODEL_PATH',
       value: '/models/node-load/versions/2026-12-03T16-00-00Z-ab12cd.json',
     });
+
+    // The trainer publishes only what beats the pinned version; with none pinned its gate is the
+    // last-value fallback, and it never writes the pinned file.
+    const trainerArgs = (chart: string): string[] =>
+      (
+        files.find((f) => f.path === `${chart}/cronjob-mlsched-trainer-node-load.yaml`)
+          ?.object as any
+      ).spec.jobTemplate.spec.template.spec.containers[0].args;
+    const after = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
+    expect(after(trainerArgs('staging'), '--compare-with')).toBe(
+      '/models/node-load/versions/2026-12-03T16-00-00Z-ab12cd.json',
+    );
+    expect(trainerArgs('staging')).not.toContain('--serving-model');
+    expect(trainerArgs('dev')).not.toContain('--compare-with');
+    expect(after(trainerArgs('dev'), '--rejected-dir')).toBe('/models/node-load/rejected');
   });
 });
 

@@ -35,7 +35,11 @@ output
   --out DIR                 base directory for models/ and reports/ (default .)
   --models-dir DIR          where models/<version>.json goes
   --reports-dir DIR         where reports/trainer-<source>.json goes
-  --serving-model PATH      publish to PATH only if the new model beats the one there
+  --serving-model PATH      the served model: replaced by the new one only if that beats it
+  --compare-with PATH       the served model, compared against but never written (a pinned
+                            release); without either, a model must beat the last value
+  --rejected-dir DIR        where an unpublished artifact goes (default: rejected/ beside
+                            the models dir)
 `;
 
 class UsageError extends Error {}
@@ -99,6 +103,8 @@ export function parseTrainArgs(
       'models-dir': { type: 'string' },
       'reports-dir': { type: 'string' },
       'serving-model': { type: 'string' },
+      'compare-with': { type: 'string' },
+      'rejected-dir': { type: 'string' },
     },
   });
   if (positionals[0] !== 'train' || positionals.length !== 1) {
@@ -154,12 +160,16 @@ export function parseTrainArgs(
   if (target !== 'delta' && target !== 'level')
     throw new UsageError(`--target must be delta or level, got "${target}"`);
   const rounds = positive(values.rounds, '--rounds');
+  if (values['serving-model'] !== undefined && values['compare-with'] !== undefined)
+    throw new UsageError('--serving-model and --compare-with are exclusive: give one served model');
   return {
     source,
     outDir: values.out,
     modelsDir: values['models-dir'],
     reportsDir: values['reports-dir'],
     servingModelPath: values['serving-model'],
+    compareWithPath: values['compare-with'],
+    rejectedDir: values['rejected-dir'],
     maxTrainRows: positive(values['max-train-rows'], '--max-train-rows'),
     target,
     ...(rounds ? { params: { rounds } } : {}),

@@ -73,11 +73,17 @@ export interface TrainOptions {
   /** Overrides of {@link DEFAULT_XGBOOST_PARAMS}. */
   readonly params?: Partial<XgboostParams>;
   /**
-   * The artifact the scheduler serves. The new artifact replaces it only when its validation
-   * CPU MAE is lower on this run's validation rows (or the file is absent or unusable). Without
-   * it nothing is published.
+   * The artifact the scheduler serves, replaced by the new one when that is published (a local
+   * set-up where the extender's MODEL_PATH is this file).
    */
   readonly servingModelPath?: string;
+  /**
+   * The artifact being served, compared against but never written: in the cluster this is the
+   * version the environment's release pins, which is immutable. Exclusive with servingModelPath.
+   */
+  readonly compareWithPath?: string;
+  /** Where an artifact that was not published goes. @default `<modelsDir>/../rejected` */
+  readonly rejectedDir?: string;
   readonly onProgress?: (progress: TrainProgress) => void;
   readonly logger?: Logger;
   /** Clock for `createdAt`. @default () => new Date() */
@@ -196,15 +202,13 @@ export async function trainNodeLoadModel(opts: TrainOptions): Promise<TrainResul
   }
 
   const { report } = trained;
-  const result = report.published || !opts.servingModelPath ? 'published' : 'rejected';
+  const result = report.published ? 'published' : 'rejected';
   const record: TrainerRunRecord = {
     ...base,
     result,
     ...ended(),
     version: report.version,
-    reason: opts.servingModelPath
-      ? report.publishReason
-      : `version ${report.version} written for a release to pin (no serving model path given)`,
+    reason: report.publishReason,
     validationMae: { cpu: runMae(report.metrics.cpu), memory: runMae(report.metrics.memory) },
   };
   const runRecordPath = await writeRunRecord(reportsDir, record, log);
@@ -219,7 +223,12 @@ async function trainOnce(
 ): Promise<Omit<TrainResult, 'runRecordPath' | 'runRecord'>> {
   const outDir = resolve(opts.outDir ?? process.cwd());
   const modelsDir = resolve(opts.modelsDir ?? join(outDir, 'models'));
+  const rejectedDir = resolve(opts.rejectedDir ?? join(dirname(modelsDir), 'rejected'));
   const reportsDir = reportsDirOf(opts);
+  if (opts.servingModelPath !== undefined && opts.compareWithPath !== undefined) {
+    throw new Error('servingModelPath and compareWithPath are exclusive: give one serving model');
+  }
+  const servingPath = opts.servingModelPath ?? opts.compareWithPath;
   const requestedRows = positiveInt(opts.maxTrainRows, 'maxTrainRows', DEFAULT_MAX_TRAIN_ROWS);
   const maxValidationRows = positiveInt(
     opts.maxValidationRows,
@@ -318,8 +327,7 @@ async function trainOnce(
         throw new Error(`artifact self-check: reloaded cpu booster differs at validation row ${i}`);
       }
     }
-    if (opts.servingModelPath)
-      serving = await compareWithServing(resolve(opts.servingModelPath), validation, worker);
+    if (servingPath) serving = await compareWithServing(resolve(servingPath), validation, worker);
   } finally {
     await worker.close();
   }
@@ -361,27 +369,29 @@ async function trainOnce(
     },
   };
 
-  let published = false;
-  let publishReason: string;
+  // Publish only what beats what is served. With no usable model served, the extender scores
+  // from each node's newest observed load, which is exactly the last-value baseline: a model
+  // has to beat that to be worth serving.
   const newCpuMae = scores.cpu.model.mae;
-  if (!opts.servingModelPath || !serving) {
-    publishReason = 'no serving model path given; artifact written, not published';
-  } else if (!serving.metrics) {
-    published = true;
-    publishReason = serving.problem ?? 'serving model could not be evaluated';
-  } else if (newCpuMae < serving.metrics.cpu.mae) {
-    published = true;
+  let published: boolean;
+  let publishReason: string;
+  if (serving?.metrics) {
+    published = newCpuMae < serving.metrics.cpu.mae;
     publishReason =
-      `validation cpu MAE ${newCpuMae.toFixed(5)} < serving ${serving.version} ` +
-      `${serving.metrics.cpu.mae.toFixed(5)}`;
+      `validation cpu MAE ${newCpuMae.toFixed(5)} ${published ? '<' : 'does not beat'} ` +
+      `serving ${serving.version} ${serving.metrics.cpu.mae.toFixed(5)}`;
   } else {
+    const fallback = scores.cpu.lastValue.mae;
+    const why = serving?.problem ?? 'no serving model given';
+    published = newCpuMae < fallback;
     publishReason =
-      `validation cpu MAE ${newCpuMae.toFixed(5)} does not beat serving ${serving.version} ` +
-      `${serving.metrics.cpu.mae.toFixed(5)}`;
+      `${why}; validation cpu MAE ${newCpuMae.toFixed(5)} ` +
+      `${published ? '<' : 'does not beat'} last value ${fallback.toFixed(5)}, ` +
+      'what the extender serves without a model';
   }
 
   progress({ stage: 'writing', version });
-  const artifactPath = join(modelsDir, `${version}.json`);
+  const artifactPath = join(published ? modelsDir : rejectedDir, `${version}.json`);
   const reportPath = join(reportsDir, `trainer-${opts.source.kind}.json`);
   const text = serializeModelArtifact(artifact);
   await writeAtomically(artifactPath, text);

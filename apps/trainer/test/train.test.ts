@@ -49,6 +49,13 @@ describe('trainNodeLoadModel on synthetic data', () => {
   it('writes the artifact and the report where it says', () => {
     const { artifactPath, artifact, report } = result;
 
+    // Without a served model the gate is the last-value baseline, the extender's own fallback.
+    const beatsLastValue = report.metrics.cpu.model.mae < report.metrics.cpu.lastValue.mae;
+    expect(beatsLastValue).toBe(true);
+    expect(report.published).toBe(true);
+    expect(report.publishReason).toMatch(
+      /^no serving model given; validation cpu MAE 0\.\d{5} < last value 0\.\d{5}/,
+    );
     expect(artifactPath).toBe(join(dir, 'models', `${artifact.version}.json`));
     expect(parseModelArtifactJson(readFileSync(artifactPath, 'utf8'))).toEqual(artifact);
     expect(report.reportPath).toBe(join(dir, 'reports', 'trainer-synthetic.json'));
@@ -58,7 +65,6 @@ describe('trainNodeLoadModel on synthetic data', () => {
       series: 3,
       rows: report.dataset.trainRows,
     });
-    expect(report.published).toBe(false);
     expect(stages).toEqual(
       expect.arrayContaining(['reading', 'features', 'training', 'evaluating', 'writing', 'done']),
     );
@@ -139,12 +145,11 @@ describe('publishing against the serving model', () => {
       now: () => new Date('2026-12-02T00:00:00Z'),
     });
 
-    expect(first.report).toMatchObject({
-      published: true,
-      publishReason: 'no serving model yet',
-      publishedPath: serving,
-    });
+    expect(first.report).toMatchObject({ published: true, publishedPath: serving });
+    expect(first.report.publishReason).toMatch(/^no serving model yet; .* < last value /);
     expect(second.report.published).toBe(false);
+    // The rejected artifact is kept for inspection, away from the published versions.
+    expect(second.artifactPath).toBe(join(dir, 'rejected', `${second.artifact.version}.json`));
     expect(second.report.publishReason).toMatch(/does not beat serving 2026-12-01T00-00-00Z-/);
     expect(second.report.serving?.metrics?.cpu.mae).toBeCloseTo(
       first.report.metrics.cpu.model.mae,
@@ -175,6 +180,24 @@ describe('publishing against the serving model', () => {
     );
   });
 
+  it('compares with a pinned release without ever writing it', async () => {
+    const pinned = join(dir, 'pinned.json');
+    const first = await train({ compareWithPath: join(dir, 'absent.json') });
+    writeFileSync(pinned, readFileSync(first.artifactPath, 'utf8'));
+
+    const again = await train({ compareWithPath: pinned });
+
+    expect(again.report.published).toBe(false);
+    expect(again.report.publishReason).toMatch(/does not beat serving /);
+    expect(again.report.publishedPath).toBeUndefined();
+    expect(parseModelArtifactJson(readFileSync(pinned, 'utf8')).version).toBe(
+      first.artifact.version,
+    );
+    await expect(train({ compareWithPath: pinned, servingModelPath: pinned })).rejects.toThrow(
+      /exclusive/,
+    );
+  });
+
   it('replaces a serving file this build cannot use, saying why', async () => {
     const serving = join(dir, 'serving-broken.json');
     writeFileSync(serving, '{"format": "something-else"}');
@@ -183,7 +206,7 @@ describe('publishing against the serving model', () => {
 
     expect(report.published).toBe(true);
     expect(report.publishReason).toMatch(
-      /^serving model unusable by this build: model artifact field "format"/,
+      /^serving model unusable by this build: model artifact field "format".*; validation cpu MAE .* < last value /,
     );
   });
 });

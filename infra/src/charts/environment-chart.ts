@@ -82,6 +82,7 @@ export class EnvironmentChart extends Chart {
       namespace,
       image: env.release.images.trainer,
       models: env.models,
+      servedVersions: env.release.models,
       modelClaimName: store.claimName,
       prometheus,
       cpuQuery: NODE_CPU_QUERY,

@@ -9,13 +9,20 @@ import { setSyncWave, SyncWave } from './sync-wave.js';
 export const MODELS_MOUNT = '/models';
 
 /**
- * The store's layout, per model: `versions/<version>.json` (every artifact the trainer wrote,
- * immutable, named by the version inside it) and `reports/` (the trainer's evaluation JSON).
- * The extender serves the version the environment's release pins.
+ * The store's layout, per model: `versions/<version>.json` (every artifact the trainer
+ * published: it beat the version being served; immutable, named by the version inside it),
+ * `rejected/` (artifacts that did not, kept for inspection, never pinned) and `reports/` (the
+ * trainer's evaluation JSON and run records). The extender serves the version the
+ * environment's release pins.
  */
-export function modelLayout(model: string): { versionsDir: string; reportsDir: string } {
+export function modelLayout(model: string): {
+  versionsDir: string;
+  rejectedDir: string;
+  reportsDir: string;
+} {
   return {
     versionsDir: `${MODELS_MOUNT}/${model}/versions`,
+    rejectedDir: `${MODELS_MOUNT}/${model}/rejected`,
     reportsDir: `${MODELS_MOUNT}/${model}/reports`,
   };
 }

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 
 import type { ModelConfig } from '../envs/types.js';
 import { componentLabels, selectorLabels } from './labels.js';
-import { modelLayout, MODELS_MOUNT } from './model-store.js';
+import { modelArtifactPath, modelLayout, MODELS_MOUNT } from './model-store.js';
 import { podsIn, tcp } from './network.js';
 import { workerAffinity } from './placement.js';
 import { APP_UID, restrictedContainerSecurity, restrictedPodSecurity } from './pod-security.js';
@@ -17,6 +17,12 @@ export interface TrainerProps {
   readonly namespace: string;
   readonly image: string;
   readonly models: readonly ModelConfig[];
+  /**
+   * The version the environment's release pins, per model: the trainer publishes a new version
+   * only when it beats this one (or, with none pinned, the last-value fallback the extender uses
+   * without a model).
+   */
+  readonly servedVersions: Readonly<Record<string, string | null | undefined>>;
   readonly modelClaimName: string;
   readonly prometheus: {
     readonly url: string;
@@ -75,6 +81,7 @@ export class Trainer extends Construct {
     serviceAccountName: string,
   ): void {
     const layout = modelLayout(model.name);
+    const served = props.servedVersions[model.name] ?? undefined;
     const podLabels = { ...labels, 'mlsched.io/model': model.name };
 
     new k8s.KubeCronJob(this, `cronjob-${model.name}`, {
@@ -133,8 +140,11 @@ export class Trainer extends Construct {
                       MODELS_MOUNT,
                       '--models-dir',
                       layout.versionsDir,
+                      '--rejected-dir',
+                      layout.rejectedDir,
                       '--reports-dir',
                       layout.reportsDir,
+                      ...(served ? ['--compare-with', modelArtifactPath(model.name, served)] : []),
                     ],
                     resources: containerResources(model.resources),
                     securityContext: restrictedContainerSecurity(),
