@@ -144,14 +144,7 @@ beforeAll(async () => {
     predictor,
     log: logger,
   });
-  for (const n of SIX_NODE_CLUSTER) {
-    store.registerNode({
-      name: n.name,
-      internalIPs: [n.internalIP],
-      cpuMillicores: n.cpuCores * 1000,
-      memoryBytes: n.memoryBytes,
-    });
-  }
+  store.registerNodeSpecs(SIX_NODE_CLUSTER);
   const inflight = new InflightTracker({ clock });
   inflight.markSynced();
   reportsDir = mkdtempSync(join(tmpdir(), 'live-trainer-'));

@@ -234,14 +234,7 @@ async function replayWithExtender(
     predictor,
     log: serverLog,
   });
-  for (const n of SIX_NODE_CLUSTER) {
-    store.registerNode({
-      name: n.name,
-      internalIPs: [n.internalIP],
-      cpuMillicores: n.cpuCores * 1000,
-      memoryBytes: n.memoryBytes,
-    });
-  }
+  store.registerNodeSpecs(SIX_NODE_CLUSTER);
   const inflight = new InflightTracker({ clock });
   // The tracker sees every binding of the replay from the first one on.
   inflight.markSynced();

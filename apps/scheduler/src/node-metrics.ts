@@ -3,7 +3,7 @@
  * model's forecast. Forecasts are computed when samples arrive (or the model changes), never on
  * the request path: a filter or prioritize call only reads fields prepared here.
  */
-import type { LoadPredictor, NodeSample } from '@mlsched/core';
+import type { LoadPredictor, NodeSample, NodeSpec } from '@mlsched/core';
 import { systemClock, type Clock } from './clock.js';
 import { LogLimiter, silentLog, type Log } from './log.js';
 
@@ -210,6 +210,21 @@ export class NodeMetricsStore {
   }
 
   /** Records what a Node object says about a node: its addresses and allocatable resources. */
+  /**
+   * Registers nodes described by the cluster model rather than Node objects: where no API server
+   * runs (the demo, tests, benchmarks), this is how the store learns addresses and capacities.
+   */
+  registerNodeSpecs(nodes: readonly NodeSpec[]): void {
+    for (const n of nodes) {
+      this.registerNode({
+        name: n.name,
+        internalIPs: [n.internalIP],
+        cpuMillicores: n.cpuCores * 1000,
+        memoryBytes: n.memoryBytes,
+      });
+    }
+  }
+
   registerNode(identity: NodeIdentity): void {
     const entry = this.getOrCreate(identity.name);
     if (!entry) return;

@@ -1,3 +1,4 @@
+import { SIX_NODE_CLUSTER } from '@mlsched/core';
 import { ManualClock } from '../src/clock.js';
 import { baseUtilisation, instanceHost, NodeMetricsStore } from '../src/node-metrics.js';
 import { MeanPredictor } from './helpers.js';
@@ -27,6 +28,19 @@ describe('instance labels', () => {
     expect(store.resolve('[fd00::21]:9100')).toBe('worker-1');
     expect(store.resolve('worker-2:9100')).toBe('worker-2');
     expect(store.resolve('10.9.9.9:9100')).toBe('10.9.9.9');
+  });
+
+  it('registers nodes of the cluster model with their address and allocatable', () => {
+    const store = newStore();
+
+    store.registerNodeSpecs(SIX_NODE_CLUSTER);
+
+    expect(store.resolve('10.0.1.23:9100')).toBe('worker-3');
+    expect(store.get('worker-3')).toMatchObject({
+      cpuMillicores: 16000,
+      memoryBytes: 64 * 2 ** 30,
+    });
+    expect(store.get('cp-1')).toMatchObject({ cpuMillicores: 4000, registered: true });
   });
 
   it('moves samples stored under an IP to the node once its address becomes known', () => {
