@@ -9,11 +9,11 @@
  * memory are still good); `net_in`/`net_out` are cumulative counters and are not read, because a
  * {@link NodeSample} carries cpu and memory only.
  */
-import type { NodeSample } from '../types.js';
 import { describeInput, readLineBatches, type TraceInput } from './lines.js';
 import {
   PROGRESS_EVERY_ROWS,
   ReasonCounter,
+  SeriesSelector,
   parseDecimal,
   type TraceReadOptions,
   type TraceReadResult,
@@ -61,8 +61,8 @@ export async function readAlibaba2018MachineUsage(
   options: TraceReadOptions & { readonly timeOffsetSeconds?: number } = {},
 ): Promise<TraceReadResult> {
   const offset = options.timeOffsetSeconds ?? ALIBABA_2018_TIME_OFFSET_SECONDS;
-  const wanted = options.seriesIds ? new Set(options.seriesIds) : undefined;
-  const series = new Map<string, NodeSample[]>();
+  const selector = new SeriesSelector(options);
+  const { series } = selector;
   const skipped = new ReasonCounter();
   const notes = new ReasonCounter();
   let rowsRead = 0;
@@ -97,23 +97,14 @@ export async function readAlibaba2018MachineUsage(
         skipped.add('missing_machine_id');
         continue;
       }
-      if (wanted && !wanted.has(id)) {
-        skipped.add('not_selected');
-        continue;
+      const samplesOf = selector.take(id);
+      if (samplesOf === 'stop') {
+        rowsRead--;
+        truncated = true;
+        break reading;
       }
-      let samplesOf = series.get(id);
-      if (!samplesOf) {
-        if (options.maxSeries !== undefined && series.size >= options.maxSeries) {
-          // Rows are grouped by machine: a new id past the limit means the rest is not wanted.
-          rowsRead--;
-          truncated = true;
-          break reading;
-        }
-        samplesOf = [];
-        series.set(id, samplesOf);
-      }
-      if (options.maxRowsPerSeries !== undefined && samplesOf.length >= options.maxRowsPerSeries) {
-        skipped.add('series_row_limit');
+      if (typeof samplesOf === 'string') {
+        skipped.add(samplesOf);
         continue;
       }
 

@@ -8,12 +8,12 @@
  * provisioned capacity come from a VM that is not reporting and are skipped, never read as 0 %
  * load. Utilisation is usage over provisioned capacity for both CPU (MHz) and memory (KB).
  */
-import type { NodeSample } from '../types.js';
 import { MAX_VALID_UTILISATION } from '../features.js';
 import { describeInput, readLineBatches, type TraceInput } from './lines.js';
 import {
   PROGRESS_EVERY_ROWS,
   ReasonCounter,
+  SeriesSelector,
   parseDecimal,
   type TraceReadOptions,
   type TraceReadResult,
@@ -38,8 +38,8 @@ export async function readBitbrainsRnd(
   input: TraceInput,
   options: TraceReadOptions = {},
 ): Promise<TraceReadResult> {
-  const wanted = options.seriesIds ? new Set(options.seriesIds) : undefined;
-  const series = new Map<string, NodeSample[]>();
+  const selector = new SeriesSelector(options);
+  const { series } = selector;
   const skipped = new ReasonCounter();
   let rowsRead = 0;
   let samples = 0;
@@ -85,22 +85,14 @@ export async function readBitbrainsRnd(
         skipped.add('missing_vm_id');
         continue;
       }
-      if (wanted && !wanted.has(id)) {
-        skipped.add('not_selected');
-        continue;
+      const samplesOf = selector.take(id);
+      if (samplesOf === 'stop') {
+        rowsRead--;
+        truncated = true;
+        break reading;
       }
-      let samplesOf = series.get(id);
-      if (!samplesOf) {
-        if (options.maxSeries !== undefined && series.size >= options.maxSeries) {
-          rowsRead--;
-          truncated = true;
-          break reading;
-        }
-        samplesOf = [];
-        series.set(id, samplesOf);
-      }
-      if (options.maxRowsPerSeries !== undefined && samplesOf.length >= options.maxRowsPerSeries) {
-        skipped.add('series_row_limit');
+      if (typeof samplesOf === 'string') {
+        skipped.add(samplesOf);
         continue;
       }
 

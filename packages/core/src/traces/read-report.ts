@@ -72,3 +72,37 @@ export function parseDecimal(field: string | undefined): number | undefined {
   if (s === '') return undefined;
   return DECIMAL.test(s) ? Number(s) : NaN;
 }
+
+/**
+ * Applies the series options (`seriesIds`, `maxSeries`, `maxRowsPerSeries`) row by row, the same
+ * way for every trace format, and holds the series being collected.
+ */
+export class SeriesSelector {
+  readonly series = new Map<string, NodeSample[]>();
+  private readonly wanted: ReadonlySet<string> | undefined;
+
+  constructor(private readonly options: TraceReadOptions) {
+    this.wanted = options.seriesIds ? new Set(options.seriesIds) : undefined;
+  }
+
+  /**
+   * Where a row of series `id` goes: its series' samples, a skip reason, or `'stop'` when the
+   * row starts a series past `maxSeries` (files are grouped by series, so nothing after it is
+   * wanted).
+   */
+  take(id: string): NodeSample[] | 'not_selected' | 'series_row_limit' | 'stop' {
+    if (this.wanted && !this.wanted.has(id)) return 'not_selected';
+    let samples = this.series.get(id);
+    if (!samples) {
+      const { maxSeries } = this.options;
+      if (maxSeries !== undefined && this.series.size >= maxSeries) return 'stop';
+      samples = [];
+      this.series.set(id, samples);
+    }
+    const { maxRowsPerSeries } = this.options;
+    if (maxRowsPerSeries !== undefined && samples.length >= maxRowsPerSeries) {
+      return 'series_row_limit';
+    }
+    return samples;
+  }
+}
