@@ -5,10 +5,11 @@
  * Routes: POST /filter, POST /prioritize (the extender protocol), GET /healthz (the process is
  * alive), GET /readyz (ready to serve), GET /metrics (Prometheus).
  *
- * Readiness is unconditional once listening: with no metrics, or stale ones, the extender still
- * answers correctly (every node passes the load filter and scores neutrally), which is safer for
- * scheduling than taking the extender out of service. /readyz reports the degraded state in its
- * body instead, and `mlsched_extender_degraded_active` exports it.
+ * Readiness is unconditional once listening: with no metrics or stale ones the extender still
+ * answers correctly (every node passes the load filter and scores neutrally), and without a
+ * model (none configured, or MODEL_PATH could not be loaded) it scores from the newest observed
+ * load; either is safer for scheduling than taking the extender out of service. /readyz reports
+ * the degraded state in its body instead, and `mlsched_extender_degraded_active` exports it.
  */
 import type { LoadPredictor } from '@mlsched/core';
 import Fastify, {
@@ -20,7 +21,12 @@ import Fastify, {
 import { AnomalyDetector } from './anomaly.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ExtenderConfig } from './config.js';
-import { DEGRADATION_REASONS, nodeReasonMask, type SourceCondition } from './degradation.js';
+import {
+  DEGRADATION_REASONS,
+  nodeReasonMask,
+  REASON_BIT,
+  type SourceCondition,
+} from './degradation.js';
 import { ExtenderService } from './extender.js';
 import { InflightTracker } from './inflight.js';
 import { NodeMetricsStore, type MetricsState, type NodeLoadEntry } from './node-metrics.js';
@@ -47,6 +53,11 @@ export interface ExtenderAppProps {
   readonly predictor?: LoadPredictor;
   /** Unix seconds the model was trained (model-age metric); defaults to its version's time. */
   readonly modelTrainedAt?: number;
+  /**
+   * Why the model at MODEL_PATH could not be loaded, when it could not: /readyz shows it, and
+   * `degraded_active{reason="no_model"}` stays 1 even before any node has data.
+   */
+  readonly modelLoadError?: string;
   /** @default the store's clock, else the wall clock */
   readonly clock?: Clock;
   /** A pino logger; when absent one is made at `config.logLevel` writing to stdout. */
@@ -156,6 +167,7 @@ export async function buildApp(props: ExtenderAppProps): Promise<FastifyInstance
   }
   if (props.predictor) store.setPredictor(props.predictor);
   telemetry.setModel(store.predictor?.version, props.modelTrainedAt);
+  telemetry.setModelLoadFailed(!store.predictor && props.modelLoadError !== undefined);
 
   // kube-scheduler always sends application/json; anything else (a missing header from a
   // hand-written client) is read as JSON too, so the error, if any, is about the body.
@@ -231,6 +243,7 @@ export async function buildApp(props: ExtenderAppProps): Promise<FastifyInstance
       nodes[store.nodeState(entry, now)]++;
       mask |= nodeReasonMask(store, entry, now);
     }
+    if (!store.predictor && props.modelLoadError !== undefined) mask |= REASON_BIT.no_model;
     const degraded: string[] = [
       ...sourceConditions(),
       ...DEGRADATION_REASONS.filter((_, i) => (mask & (1 << i)) !== 0),
@@ -239,7 +252,7 @@ export async function buildApp(props: ExtenderAppProps): Promise<FastifyInstance
       ready: true,
       degraded,
       nodes,
-      model: store.predictor ? { version: store.predictor.version } : null,
+      model: modelState(store.predictor, config.modelPath, props.modelLoadError),
       metricsSource: {
         prometheus: config.prometheusUrl ?? null,
         failedRefreshes: refresher?.failedRefreshes ?? 0,
@@ -274,6 +287,17 @@ export async function buildApp(props: ExtenderAppProps): Promise<FastifyInstance
   });
 
   return app;
+}
+
+/** The model part of /readyz: null when none is configured or given. */
+function modelState(
+  predictor: LoadPredictor | undefined,
+  path: string | undefined,
+  loadError: string | undefined,
+): object | null {
+  if (predictor) return { loaded: true, version: predictor.version, path: path ?? null };
+  if (loadError !== undefined) return { loaded: false, path: path ?? null, error: loadError };
+  return null;
 }
 
 /** Hands the node's newest sample, and the forecast that matured at it, to the detector. */

@@ -31,23 +31,39 @@ export interface RunningExtender {
   stop(): Promise<void>;
 }
 
+/** What became of MODEL_PATH at start-up. */
+export interface LoadedModel {
+  /** The model to serve; undefined when MODEL_PATH is unset or could not be loaded. */
+  readonly predictor: NodeLoadPredictor | undefined;
+  /** Why MODEL_PATH could not be loaded; undefined when it loaded or is unset. */
+  readonly error: string | undefined;
+}
+
 /**
  * Loads the model artifact at MODEL_PATH with @mlsched/core's loader (the format the trainer
  * writes), and checks that the store keeps enough history for the model's features.
+ *
+ * A file that is missing, unreadable or not a model does not stop the extender: without a model
+ * it scores from the newest observed load, which is safe, while refusing to start would take
+ * load-aware scheduling away entirely (and stall a rollout on a file a trainer may write later).
+ * The failure is logged at error level, not warn: the extender still serves, but a model someone
+ * configured is not being used, and that needs someone to act. A history window shorter than
+ * the model reads is different: that configuration could never forecast, so it stays a
+ * ConfigError.
  */
 export async function loadModel(
   config: ExtenderConfig,
   logger?: pino.Logger,
-): Promise<NodeLoadPredictor | undefined> {
-  if (config.modelPath === undefined) return undefined;
+): Promise<LoadedModel> {
+  const path = config.modelPath;
+  if (path === undefined) return { predictor: undefined, error: undefined };
   let predictor: NodeLoadPredictor;
   try {
-    predictor = await loadPredictor(config.modelPath, { logger });
+    predictor = await loadPredictor(path, { logger });
   } catch (err) {
-    throw new ConfigError([
-      `MODEL_PATH (${config.modelPath}) could not be loaded: ` +
-        (err instanceof Error ? err.message : String(err)),
-    ]);
+    const reason = err instanceof Error ? err.message : String(err);
+    logger?.error({ path, reason }, 'model not loaded; scoring from the newest observed load');
+    return { predictor: undefined, error: reason };
   }
   if (predictor.historySeconds > config.historySeconds) {
     predictor.close();
@@ -56,7 +72,7 @@ export async function loadModel(
         `at MODEL_PATH reads (${predictor.historySeconds} s): it could never forecast`,
     ]);
   }
-  return predictor;
+  return { predictor, error: undefined };
 }
 
 /** Starts the extender from environment variables; resolves once it listens. */
@@ -67,9 +83,11 @@ export async function startExtender(
   const config = loadConfig(env);
   const log = logger ?? pino({ level: config.logLevel, base: { component: 'mlsched-extender' } });
 
-  const predictor = await loadModel(config, log);
+  const { predictor, error: modelError } = await loadModel(config, log);
   if (predictor) log.info({ version: predictor.version, path: config.modelPath }, 'serving model');
-  else log.warn({}, 'no model configured; scoring from the newest observed load');
+  else if (modelError === undefined) {
+    log.warn({}, 'no model configured; scoring from the newest observed load');
+  }
 
   const clock = systemClock;
   const store = new NodeMetricsStore({
@@ -131,6 +149,7 @@ export async function startExtender(
     logger: log,
     clock,
     modelTrainedAt,
+    modelLoadError: modelError,
     trainerRuns,
     anomalies,
     sharedState,

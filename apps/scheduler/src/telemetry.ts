@@ -78,6 +78,7 @@ export class ExtenderTelemetry {
   private readonly lastSeen = new Array<number>(DEGRADATION_REASONS.length).fill(-Infinity);
   private readonly maxNodeLabels: number;
   private modelTrainedAt: number | undefined;
+  private modelLoadFailed = false;
 
   constructor(private readonly props: ExtenderTelemetryProps) {
     const registers = [this.registry];
@@ -142,6 +143,7 @@ export class ExtenderTelemetry {
     });
 
     const lastSeen = this.lastSeen;
+    const loadFailed = (): boolean => this.modelLoadFailed;
     new Gauge({
       name: METRICS.degradedActive,
       help: '1 while a degradation applies to at least one node (or the metrics source).',
@@ -153,6 +155,9 @@ export class ExtenderTelemetry {
         for (const entry of store.nodes()) {
           storeMask |= nodeReasonMask(store, entry, now);
         }
+        // A configured model that failed to load is degraded before any node has data, so the
+        // alert does not wait for the first refresh or request to notice it.
+        if (loadFailed()) storeMask |= REASON_BIT.no_model;
         DEGRADATION_REASONS.forEach((reason, i) => {
           const active =
             (storeMask & REASON_BIT[reason]) !== 0 || now - (lastSeen[i] ?? -Infinity) <= window;
@@ -345,6 +350,14 @@ export class ExtenderTelemetry {
     }
     this.modelInfo.set({ version }, 1);
     this.modelTrainedAt = trainedAt ?? versionTimestamp(version);
+  }
+
+  /**
+   * Marks that MODEL_PATH was set but could not be loaded: `degraded_active{reason="no_model"}`
+   * then reads 1 whether or not any node has data yet.
+   */
+  setModelLoadFailed(failed: boolean): void {
+    this.modelLoadFailed = failed;
   }
 
   metrics(): Promise<string> {

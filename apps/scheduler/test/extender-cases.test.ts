@@ -585,7 +585,7 @@ describe('operations endpoints', () => {
     const metrics = await t.metrics();
     const ready = (await t.app.inject({ method: 'GET', url: '/readyz' })).json();
 
-    expect(ready.model).toEqual({ version: model.version });
+    expect(ready.model).toEqual({ loaded: true, version: model.version, path: null });
     expect(metricValue(metrics, 'mlsched_model_info', { version: model.version })).toBe(1);
     // Trained 2026-01-02T03:04:05Z, served at 04:04:05 plus 300 s.
     expect(metricValue(metrics, 'mlsched_model_age_seconds')).toBe(3900);

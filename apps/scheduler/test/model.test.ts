@@ -28,6 +28,12 @@ describe('serving a trained model', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  function write(name: string, text: string): string {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  }
+
   it('loads MODEL_PATH at start-up and reports the version and its age', async () => {
     const env = { PORT: '0', HOST: '127.0.0.1', KUBE_WATCH_PODS: 'false', MODEL_PATH: modelPath };
     const server = await startExtender(env, captureLog('warn').logger);
@@ -37,7 +43,7 @@ describe('serving a trained model', () => {
       };
       const metrics = await (await fetch(`${server.url}/metrics`)).text();
 
-      expect(ready.model).toEqual({ version: artifact.version });
+      expect(ready.model).toEqual({ loaded: true, version: artifact.version, path: modelPath });
       expect(metricValue(metrics, 'mlsched_model_info', { version: artifact.version })).toBe(1);
       const age = metricValue(metrics, 'mlsched_model_age_seconds') as number;
       expect(age).toBeCloseTo(Date.now() / 1000 - Date.parse(artifact.createdAt) / 1000, -1);
@@ -58,11 +64,89 @@ describe('serving a trained model', () => {
     );
   });
 
-  it('names an unreadable MODEL_PATH', async () => {
-    const env = { PORT: '0', MODEL_PATH: join(dir, 'missing.json') };
-    await expect(startExtender(env, captureLog('silent').logger)).rejects.toThrow(
-      /MODEL_PATH \(.*missing\.json\) could not be loaded/,
+  const unloadable: [string, () => string, RegExp][] = [
+    ['a missing file', () => join(dir, 'missing.json'), /ENOENT/],
+    ['a file that is not JSON', () => write('corrupt.json', '{"format": "mlsched-'), /JSON/],
+    ['a directory', () => dir, /EISDIR/],
+  ];
+
+  it.each(unloadable)(
+    'starts without a model from %s: error log, /readyz 200, no_model degraded, still scores',
+    async (_what, pathOf, reason) => {
+      const path = pathOf();
+      const env = { PORT: '0', HOST: '127.0.0.1', KUBE_WATCH_PODS: 'false', MODEL_PATH: path };
+      const { logger, lines } = captureLog('info');
+
+      const server = await startExtender(env, logger);
+      try {
+        // Two nodes with fresh data: with no model, their newest observation is the forecast.
+        const t = Date.now() / 1000;
+        server.store.ingest('cool', { t, cpu: 0.2, mem: 0.3 });
+        server.store.ingest('hot', { t, cpu: 0.8, mem: 0.3 });
+        const readyRes = await fetch(`${server.url}/readyz`);
+        const ready = (await readyRes.json()) as Record<string, unknown>;
+        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        const scored = await fetch(`${server.url}/prioritize`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(namesArgs(makePod({ cpu: '100m' }), ['cool', 'hot'])),
+        });
+
+        expect(readyRes.status).toBe(200);
+        expect(ready).toMatchObject({
+          ready: true,
+          model: { loaded: false, path, error: expect.stringMatching(reason) },
+        });
+        expect(ready.degraded).toContain('no_model');
+        expect(
+          metricValue(metrics, 'mlsched_extender_degraded_active', { reason: 'no_model' }),
+        ).toBe(1);
+        expect(scored.status).toBe(200);
+        const [cool, hot] = ((await scored.json()) as { Score: number }[]).map((h) => h.Score);
+        expect(cool).toBeGreaterThan(hot as number);
+        const failed = lines.filter(
+          (l) => l.msg === 'model not loaded; scoring from the newest observed load',
+        );
+        expect(failed).toEqual([
+          expect.objectContaining({ level: 50, path, reason: expect.stringMatching(reason) }),
+        ]);
+        expect(
+          lines.some((l) => l.msg === 'no model configured; scoring from the newest observed load'),
+        ).toBe(false);
+      } finally {
+        await server.stop();
+      }
+    },
+  );
+
+  it('reports no_model while the load failure stands, even before any node has data', async () => {
+    const env = { PORT: '0', HOST: '127.0.0.1', KUBE_WATCH_PODS: 'false' };
+    const unset = await startExtender(env, captureLog('silent').logger);
+    const broken = await startExtender(
+      { ...env, MODEL_PATH: join(dir, 'missing.json') },
+      captureLog('silent').logger,
     );
+    try {
+      const active = async (server: typeof unset) =>
+        metricValue(
+          await (await fetch(`${server.url}/metrics`)).text(),
+          'mlsched_extender_degraded_active',
+          {
+            reason: 'no_model',
+          },
+        );
+      const model = async (server: typeof unset) =>
+        ((await (await fetch(`${server.url}/readyz`)).json()) as { model: unknown }).model;
+
+      // No MODEL_PATH is a choice: nothing to report until a node is scored without a model.
+      expect(await active(unset)).toBe(0);
+      expect(await model(unset)).toBeNull();
+      expect(await active(broken)).toBe(1);
+      expect(await model(broken)).toMatchObject({ loaded: false });
+    } finally {
+      await unset.stop();
+      await broken.stop();
+    }
   });
 
   it('forecasts on ingest and scores from the forecast', async () => {
