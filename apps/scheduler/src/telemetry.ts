@@ -73,6 +73,7 @@ export class ExtenderTelemetry {
   private readonly degraded: Counter<'reason'>;
   private readonly predictionError: Histogram<'resource'>;
   private readonly modelInfo: Gauge<'version'>;
+  private readonly modelAge: Gauge;
   private readonly decisionCounts = new Map<string, DecisionCounts>();
   private readonly pendingDegraded = new Array<number>(DEGRADATION_REASONS.length).fill(0);
   private readonly lastSeen = new Array<number>(DEGRADATION_REASONS.length).fill(-Infinity);
@@ -246,12 +247,13 @@ export class ExtenderTelemetry {
       registers,
     });
     const trainedAt = (): number | undefined => this.modelTrainedAt;
-    new Gauge({
+    // Not registered until a model is served (see setModel): a gauge without labels always has a
+    // sample, and 0 s would read as a model trained just now.
+    this.modelAge = new Gauge({
       name: METRICS.modelAge,
       help: 'Seconds since the served model was trained.',
-      registers,
+      registers: [],
       collect() {
-        this.reset();
         const at = trainedAt();
         if (at !== undefined) this.set(Math.max(0, clock.now() - at));
       },
@@ -341,15 +343,22 @@ export class ExtenderTelemetry {
     if (Number.isFinite(absoluteError)) this.predictionError.observe({ resource }, absoluteError);
   }
 
-  /** Records the model being served; `trainedAt` defaults to the time encoded in the version. */
+  /**
+   * Records the model being served; `trainedAt` defaults to the time encoded in the version. With
+   * no model (or no known training time) `model_age_seconds` has no sample at all, and with no
+   * model `model_info` has none either.
+   */
   setModel(version: string | undefined, trainedAt?: number): void {
     this.modelInfo.reset();
-    if (version === undefined) {
-      this.modelTrainedAt = undefined;
-      return;
+    if (version !== undefined) this.modelInfo.set({ version }, 1);
+    this.modelTrainedAt =
+      version === undefined ? undefined : (trainedAt ?? versionTimestamp(version));
+
+    const exported = this.registry.getSingleMetric(METRICS.modelAge) !== undefined;
+    if (this.modelTrainedAt !== undefined && !exported) this.registry.registerMetric(this.modelAge);
+    if (this.modelTrainedAt === undefined && exported) {
+      this.registry.removeSingleMetric(METRICS.modelAge);
     }
-    this.modelInfo.set({ version }, 1);
-    this.modelTrainedAt = trainedAt ?? versionTimestamp(version);
   }
 
   /**

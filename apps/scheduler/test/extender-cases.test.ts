@@ -5,9 +5,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ManualClock } from '../src/clock.js';
+import { InflightTracker } from '../src/inflight.js';
 import { NodeMetricsStore } from '../src/node-metrics.js';
 import { PrometheusRefresher } from '../src/prometheus-refresher.js';
 import { NEUTRAL_SCORE } from '../src/scoring.js';
+import { ExtenderTelemetry } from '../src/telemetry.js';
 import { testApp, type TestApp } from './app-helpers.js';
 import {
   GiB,
@@ -560,6 +562,9 @@ describe('operations endpoints', () => {
     expect(ready.model).toBeNull();
     expect(ready.nodes).toEqual({ fresh: 1, stale: 0, missing: 0, invalid: 0 });
     expect(ready.degraded).toEqual(['no_metrics_source', 'no_model']);
+    // No model: no age sample (0 would read as a fresh model) and no info sample.
+    expect(metrics).not.toMatch(/^mlsched_model_age_seconds/m);
+    expect(metrics).not.toMatch(/^mlsched_model_info/m);
     expect(
       metricValue(metrics, 'mlsched_extender_degraded_active', { reason: 'no_metrics_source' }),
     ).toBe(1);
@@ -634,6 +639,32 @@ describe('operations endpoints', () => {
         verb: 'prioritize',
       }),
     ).toBe(1);
+  });
+
+  it('exports model age only while a model with a known training time is served', async () => {
+    const clock = new ManualClock(Date.parse('2026-01-02T04:04:05Z') / 1000);
+    const store = new NodeMetricsStore({ clock, staleSeconds: 180, historySeconds: 1800 });
+    const telemetry = new ExtenderTelemetry({
+      store,
+      inflight: new InflightTracker({ clock }),
+      clock,
+    });
+    const age = async () => metricValue(await telemetry.metrics(), 'mlsched_model_age_seconds');
+    const info = async (version: string) =>
+      metricValue(await telemetry.metrics(), 'mlsched_model_info', { version });
+
+    const before = await telemetry.metrics();
+    telemetry.setModel('2026-01-02T03-04-05Z-ab12cd');
+    const served = { age: await age(), info: await info('2026-01-02T03-04-05Z-ab12cd') };
+    telemetry.setModel(undefined);
+    const after = await telemetry.metrics();
+    telemetry.setModel('hand-made');
+    const undated = { age: await age(), info: await info('hand-made') };
+
+    expect(before).not.toMatch(/^mlsched_model_(age_seconds|info)/m);
+    expect(served).toEqual({ age: 3600, info: 1 });
+    expect(after).not.toMatch(/^mlsched_model_(age_seconds|info)/m);
+    expect(undated).toEqual({ age: undefined, info: 1 });
   });
 
   it('answers fail-open, never 500, when deciding throws', async () => {

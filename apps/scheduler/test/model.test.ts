@@ -98,6 +98,7 @@ describe('serving a trained model', () => {
           model: { loaded: false, path, error: expect.stringMatching(reason) },
         });
         expect(ready.degraded).toContain('no_model');
+        expect(metrics).not.toMatch(/^mlsched_model_(age_seconds|info)/m);
         expect(
           metricValue(metrics, 'mlsched_extender_degraded_active', { reason: 'no_model' }),
         ).toBe(1);
