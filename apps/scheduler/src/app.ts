@@ -177,11 +177,17 @@ export async function buildApp(props: ExtenderAppProps): Promise<FastifyInstance
   app.addContentTypeParser('*', { parseAs: 'string' }, json);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const { status, message } = describeError(error, config.bodyLimitBytes);
-    request.log.error(
-      { verb: VERBS[request.routeOptions.url ?? ''], status, error: message, code: error.code },
-      'request rejected',
-    );
+    const { status, message, clientFault } = describeError(error, config.bodyLimitBytes);
+    const fields = {
+      verb: VERBS[request.routeOptions.url ?? ''],
+      status,
+      error: message,
+      code: error.code,
+    };
+    // A body the client got wrong is the client's problem: warn, so error stays for what we
+    // caused. An error we cannot attribute to the request is logged as ours.
+    if (clientFault && status < 500) request.log.warn(fields, 'request rejected');
+    else request.log.error({ ...fields, err: error }, 'request failed');
     return reply.code(status).send({ Error: message });
   });
   app.setNotFoundHandler((request, reply) => {
@@ -314,33 +320,49 @@ function feedAnomalies(anomalies: AnomalyDetector, entry: NodeLoadEntry): void {
   });
 }
 
-/** The status and message an error becomes; nothing a client sends produces a 500. */
+/**
+ * The status and message an error becomes; nothing a client sends produces a 500. `clientFault`
+ * is false for an error nothing here recognises as a bad request (a bug on our side, even though
+ * the reply stays a 4xx so the scheduler treats it like any refused request).
+ */
 function describeError(
   error: FastifyError,
   bodyLimit: number,
-): { status: number; message: string } {
+): { status: number; message: string; clientFault: boolean } {
   switch (error.code) {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return {
         status: 400,
         message: 'request body is empty: expected an ExtenderArgs JSON object',
+        clientFault: true,
       };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return { status: 400, message: 'request body is not valid JSON' };
+      return { status: 400, message: 'request body is not valid JSON', clientFault: true };
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return {
         status: 413,
         message: `request body is larger than BODY_LIMIT_BYTES (${bodyLimit} bytes)`,
+        clientFault: true,
       };
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return { status: 400, message: 'request body length does not match Content-Length' };
+      return {
+        status: 400,
+        message: 'request body length does not match Content-Length',
+        clientFault: true,
+      };
     default:
       break;
   }
-  if (error instanceof ProtocolError) return { status: 400, message: error.message };
+  if (error instanceof ProtocolError) {
+    return { status: 400, message: error.message, clientFault: true };
+  }
   const status = error.statusCode;
   if (status !== undefined && status >= 400 && status < 500) {
-    return { status, message: error.message };
+    return { status, message: error.message, clientFault: true };
   }
-  return { status: 400, message: `request could not be processed: ${error.message}` };
+  return {
+    status: 400,
+    message: `request could not be processed: ${error.message}`,
+    clientFault: false,
+  };
 }

@@ -12,6 +12,7 @@ import { NEUTRAL_SCORE } from '../src/scoring.js';
 import { ExtenderTelemetry } from '../src/telemetry.js';
 import { testApp, type TestApp } from './app-helpers.js';
 import {
+  captureLog,
   GiB,
   makeNode,
   makePod,
@@ -538,6 +539,43 @@ describe('X13: garbage in', () => {
       expect(res.statusCode).toBe(413);
       expect(res.json().Error).toBe('request body is larger than BODY_LIMIT_BYTES (1048576 bytes)');
     }
+  });
+
+  it('logs what the client got wrong at warn, and an error of its own at error', async () => {
+    const capture = captureLog('debug');
+    const t = await testApp({ env: { BODY_LIMIT_BYTES: String(64 * 1024) }, logger: capture });
+    // A route that fails the way a bug would: not a protocol error, no client status.
+    t.app.post('/bug', async () => {
+      throw new Error('bug in a handler');
+    });
+    const send = async (url: string, payload: string) =>
+      (
+        await t.app.inject({
+          method: 'POST',
+          url,
+          payload,
+          headers: { 'content-type': 'application/json' },
+        })
+      ).statusCode;
+
+    const codes = [
+      await send('/filter', '{"Pod": '),
+      await send('/prioritize', '{"Pod": {"metadata": {}}, "NodeNames": ["a", 7]}'),
+      await send('/filter', JSON.stringify(namesArgs(pod, ['x'.repeat(100_000)]))),
+      await send('/bug', '{}'),
+    ];
+    const logged = capture.lines
+      .filter((l) => l.msg === 'request rejected' || l.msg === 'request failed')
+      .map((l) => ({ level: l.level, msg: l.msg, verb: l.verb, status: l.status }));
+
+    expect(codes).toEqual([400, 400, 413, 400]);
+    expect(logged).toEqual([
+      { level: 40, msg: 'request rejected', verb: 'filter', status: 400 },
+      { level: 40, msg: 'request rejected', verb: 'prioritize', status: 400 },
+      { level: 40, msg: 'request rejected', verb: 'filter', status: 413 },
+      { level: 50, msg: 'request failed', verb: undefined, status: 400 },
+    ]);
+    expect(capture.lines.filter((l) => l.level === 50)).toHaveLength(1);
   });
 
   it('answers unknown routes with 404 and an Error', async () => {
