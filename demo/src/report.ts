@@ -86,7 +86,10 @@ export function httpSummary(stats: ClientStats): HttpSummary {
 
 const pct = (v: number): string => `${(v * 100).toFixed(1)} %`;
 
-/** The human-readable table: one row per policy, then the extender's HTTP figures. */
+/**
+ * The human-readable table: one row per policy, a line saying which did better per column, then
+ * the extender's HTTP figures and what its filter did.
+ */
 export function formatTable(report: DemoReport): string {
   const rows: [string, string, string, string, string, string, string][] = [
     ['policy', 'peak CPU', 'p95 CPU', 'node-min >80%', 'imbalance σ', 'not placed', 'placed'],
@@ -123,17 +126,65 @@ export function formatTable(report: DemoReport): string {
       `per ${report.stepSeconds} s step`,
     '',
     ...lines,
+    verdict(report.policies[ML_POLICY], report.policies[BASELINE_POLICY]),
     '',
     `extender over HTTP: ${h.filterCalls} filter + ${h.prioritizeCalls} prioritize calls, ` +
       `${h.filterErrors + h.prioritizeErrors} errors; latency p50 ${h.latencyMs.p50.toFixed(2)} ms, ` +
       `p99 ${h.latencyMs.p99.toFixed(2)} ms (${h.latencyMs.p99Warm.toFixed(2)} ms after the first ` +
       `${WARMUP_CALLS} calls)`,
     `extender steered ${report.mlPolicy.changedChoice} placements away from kube-default's first ` +
-      `choice and filtered out every node for ${report.mlPolicy.filteredOutEverything} attempts; ` +
-      `${report.podsPlacedDifferently} pods landed on a different node than under kube-default`,
+      `choice; ${report.podsPlacedDifferently} pods landed on a different node than under ` +
+      'kube-default',
+    turnedAway(report.mlPolicy.filteredOutEverything, report.stepSeconds),
     report.placementCountDifference,
   );
   return out.join('\n');
+}
+
+/** What `mlPolicy.filteredOutEverything` counts, in words a newcomer can follow. */
+function turnedAway(attempts: number, stepSeconds: number): string {
+  if (attempts === 0) {
+    return (
+      "no scheduling attempt was turned away: the extender's filter never rejected every worker " +
+      'that had room for a pod'
+    );
+  }
+  return (
+    `${attempts} scheduling ${attempts === 1 ? 'attempt was' : 'attempts were'} turned away: ` +
+    "the extender's filter rejected every worker that had room for the pod (predicted load " +
+    'plus the pod above the hot threshold, or flagged anomalous), so the pod waited ' +
+    `${stepSeconds} s and was tried again (one pod can count several times)`
+  );
+}
+
+/**
+ * The table's columns where lower is better, each with the value it is compared on: the figure
+ * as printed (a percentage to 0.1), so the verdict never contradicts the table over a rounding.
+ */
+const VERDICT_COLUMNS: readonly (readonly [string, (s: PolicyStats) => number])[] = [
+  ['peak CPU', (s) => Math.round(s.peakCpu * 1000)],
+  ['p95 CPU', (s) => Math.round(s.p95Cpu * 1000)],
+  ['node-min >80%', (s) => s.nodeMinutesAbove80],
+  ['imbalance σ', (s) => Math.round(s.cpuImbalance * 1000)],
+  ['not placed', (s) => s.podsNotPlaced],
+];
+
+/** One line naming, per column of the table, which policy did better (lower is better). */
+export function verdict(ml: PolicyStats, baseline: PolicyStats): string {
+  let mlBetter = 0;
+  let baselineBetter = 0;
+  const parts = VERDICT_COLUMNS.map(([column, value]) => {
+    const a = value(ml);
+    const b = value(baseline);
+    if (a === b) return `${column} tie`;
+    if (a < b) mlBetter++;
+    else baselineBetter++;
+    return `${column} ${a < b ? ML_POLICY : BASELINE_POLICY}`;
+  });
+  return (
+    `which did better (lower wins): ${parts.join(', ')}; ${ML_POLICY} better on ${mlBetter} ` +
+    `of ${VERDICT_COLUMNS.length}, ${BASELINE_POLICY} on ${baselineBetter}`
+  );
 }
 
 /** A sentence explaining why the policies placed different numbers of pods. */
