@@ -192,6 +192,32 @@ describe('X05: DaemonSet pod on a hot node', () => {
   });
 });
 
+describe('X08: evict-then-return loop', () => {
+  it('refuses a filter threshold above the remediation threshold at start-up', async () => {
+    await expect(
+      testApp({ env: { HOT_THRESHOLD: '0.95', REMEDIATION_THRESHOLD: '0.65' } }),
+    ).rejects.toThrow(/HOT_THRESHOLD \(0\.95\).*REMEDIATION_THRESHOLD \(0\.65\)/s);
+  });
+
+  it('with valid settings, does not send a pod moved off a 70 % node straight back', async () => {
+    // Remediation moves pods off nodes above 65 %; the filter rejects at the same line.
+    const t = await testApp({
+      env: { TARGET_UTILIZATION: '0.5', HOT_THRESHOLD: '0.65', REMEDIATION_THRESHOLD: '0.65' },
+    });
+    fresh(t, 'x', 0.7, 0.4);
+    fresh(t, 'y', 0.4, 0.4);
+    const moved = makePod({ name: 'web-7c9f-moved', cpu: '500m', memory: '512Mi' });
+
+    const filtered = await t.filter(namesArgs(moved, ['x', 'y']));
+    const scored = await t.prioritize(namesArgs(moved, ['x', 'y']));
+
+    expect(filtered.body.NodeNames).toEqual(['y']);
+    expect(Object.keys(filtered.body.FailedNodes)).toEqual(['x']);
+    const score = Object.fromEntries(scored.body.map((h) => [h.Host, h.Score]));
+    expect(score.y).toBeGreaterThan(score.x as number);
+  });
+});
+
 describe('X06: a pod that moved or went away', () => {
   // 16 cores, 64 GiB; CPU 0.5 and memory 0.3 observed; the pod asks for 2 cores and 1 GiB.
   // Alone: cpu 0.625, mem 0.3156 -> min(0.643, 0.820) - 0.2 * 0.309 = 0.581 -> 6.
