@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ConfigError, DEFAULT_CPU_QUERY, DEFAULT_MEMORY_QUERY, loadConfig } from '../src/config.js';
 
 function problems(env: Record<string, string>): string[] {
@@ -181,5 +183,30 @@ describe('loadConfig', () => {
 
   it('treats empty values as unset', () => {
     expect(loadConfig({ PROMETHEUS_URL: '', PORT: ' ' }).prometheusUrl).toBeUndefined();
+  });
+});
+
+describe('README configuration table', () => {
+  it('lists every variable loadConfig reads, and nothing it does not', () => {
+    // Every name loadConfig looks up, recorded as it reads them.
+    const read = new Set<string>();
+    const env = new Proxy({} as Record<string, string | undefined>, {
+      get(_target, name) {
+        if (typeof name === 'string') read.add(name);
+        return undefined;
+      },
+    });
+    loadConfig(env);
+    // Set by Kubernetes in every pod; only its presence is used, to pick a default.
+    read.delete('KUBERNETES_SERVICE_HOST');
+    const readme = readFileSync(resolve(__dirname, '..', 'README.md'), 'utf8');
+    const configuration = readme.slice(
+      readme.indexOf('## Configuration'),
+      readme.indexOf('\n## ', readme.indexOf('## Configuration') + 1),
+    );
+    const listed = [...configuration.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((m) => m[1]);
+
+    expect(read.size).toBeGreaterThan(20);
+    expect(listed.sort()).toEqual([...read].sort());
   });
 });
