@@ -17,9 +17,21 @@ const LOG_LEVELS: readonly LogLevel[] = [
   'silent',
 ];
 
-/** node-exporter: share of non-idle CPU time over the last two minutes, per instance. */
+/**
+ * node-exporter: share of non-idle CPU time between the last two scrapes, per instance. irate,
+ * not rate: rate divides the increase by the whole window, so a series younger than the window
+ * (a new node, every node after a Prometheus restart) reads far busier than it is for two
+ * minutes. The [2m] window only bounds how far back the last two samples may be.
+ */
 export const DEFAULT_CPU_QUERY =
-  '1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[2m]))';
+  '1 - avg by (instance) (irate(node_cpu_seconds_total{mode="idle"}[2m]))';
+/**
+ * node-exporter: time of each node's newest raw CPU sample. An instant selector honours the
+ * staleness markers Prometheus writes when a target is lost, so a dead exporter's node drops out
+ * within a scrape; the irate window above would keep answering for two more minutes.
+ */
+export const DEFAULT_FRESHNESS_QUERY =
+  'max by (instance) (timestamp(node_cpu_seconds_total{mode="idle"}))';
 /** node-exporter: share of memory not available for new allocations. */
 export const DEFAULT_MEMORY_QUERY =
   '1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes';
@@ -37,6 +49,8 @@ export interface ExtenderConfig {
   readonly cpuQuery: string;
   /** PROMETHEUS_MEMORY_QUERY: instant vector of memory utilisation (0..1) per node. */
   readonly memoryQuery: string;
+  /** PROMETHEUS_FRESHNESS_QUERY: instant vector of each node's newest sample time (Unix s). */
+  readonly freshnessQuery: string;
   /** METRICS_REFRESH_SECONDS. @default 15 */
   readonly refreshSeconds: number;
   /** METRICS_STALE_SECONDS. @default 180 */
@@ -168,6 +182,7 @@ export function loadConfig(env: Env = process.env): ExtenderConfig {
   }
   const cpuQuery = r.string('PROMETHEUS_CPU_QUERY', DEFAULT_CPU_QUERY);
   const memoryQuery = r.string('PROMETHEUS_MEMORY_QUERY', DEFAULT_MEMORY_QUERY);
+  const freshnessQuery = r.string('PROMETHEUS_FRESHNESS_QUERY', DEFAULT_FRESHNESS_QUERY);
 
   const refreshSeconds = r.number('METRICS_REFRESH_SECONDS', 15, positive);
   const staleSeconds = r.number('METRICS_STALE_SECONDS', 180, positive);
@@ -269,6 +284,7 @@ export function loadConfig(env: Env = process.env): ExtenderConfig {
     prometheusUrl: prometheusUrl?.replace(/\/+$/, ''),
     cpuQuery,
     memoryQuery,
+    freshnessQuery,
     refreshSeconds,
     staleSeconds,
     historySeconds,

@@ -4,6 +4,7 @@ export { ManualClock, systemClock, type Clock } from './clock.js';
 export {
   ConfigError,
   DEFAULT_CPU_QUERY,
+  DEFAULT_FRESHNESS_QUERY,
   DEFAULT_MEMORY_QUERY,
   loadConfig,
   type ExtenderConfig,

@@ -11,9 +11,9 @@
  * node takes its amounts off the old node in the same event. In-flight entries end when the
  * node's next sample after their placement is ingested, or after `maxAgeSeconds` at the latest.
  *
- * TODO(scheduler): a pod's usage reaches a rate()-based metric only after it starts and the
- * rate window fills; ending the in-flight estimate at the first later sample undercounts slow
- * starters for a refresh or two.
+ * TODO(scheduler): a pod's usage reaches the CPU metric only after it has started and run for a
+ * scrape; ending the in-flight estimate at the first later sample undercounts slow starters for
+ * a refresh or two.
  */
 import { systemClock, type Clock } from './clock.js';
 import { objectName, podDemand, type ResourceAmounts } from './kube-objects.js';

@@ -109,6 +109,7 @@ export async function startExtender(
         url: config.prometheusUrl,
         cpuQuery: config.cpuQuery,
         memoryQuery: config.memoryQuery,
+        freshnessQuery: config.freshnessQuery,
         refreshSeconds: config.refreshSeconds,
         store,
         clock,

@@ -7,10 +7,13 @@
  * A series belongs to the node named by its `node` label if it has one, else by its `instance`
  * label (node name or InternalIP, with or without `:port`; IPv6 in brackets).
  *
- * Sample age: Prometheus answers an instant query with the newest sample inside its 5-minute
- * lookback, stamped with the query time. The extender therefore measures age from the last
- * refresh that returned the node; a series that vanished stops refreshing it at once, because
- * Prometheus marks series of a lost target stale.
+ * Sample age comes from the data, not from the query. Prometheus stamps every instant-query
+ * answer with the query time, and a range function such as `irate(...[2m])` keeps answering
+ * from the window's old samples for minutes after an exporter died (range vectors ignore
+ * staleness markers). A third query, the freshness query, returns per node the time of the
+ * newest raw sample (`timestamp()` of an instant selector, which does honour staleness markers
+ * and so returns nothing once a target is lost). A node's reading is stored at that time; a node
+ * without a freshness series is not stored at all, so it ages into `stale` and then `missing`.
  */
 import { systemClock, type Clock } from './clock.js';
 import { LogLimiter, silentLog, type Log } from './log.js';
@@ -21,6 +24,12 @@ export interface PrometheusRefresherProps {
   readonly url: string;
   readonly cpuQuery: string;
   readonly memoryQuery: string;
+  /**
+   * Instant vector whose value is the Unix time of each node's newest sample (e.g.
+   * `max by (instance) (timestamp(node_cpu_seconds_total{mode="idle"}))`). Unset: readings are
+   * stamped with the query time, which is only right for series that cannot outlive their source.
+   */
+  readonly freshnessQuery?: string;
   readonly refreshSeconds: number;
   readonly store: NodeMetricsStore;
   /** @default systemClock */
@@ -42,6 +51,8 @@ export interface RefreshOutcome {
   readonly nodes: number;
   /** Series per resource (0 = the query returned nothing at all). */
   readonly series: Readonly<Record<ResourceName, number>>;
+  /** Nodes with CPU or memory values but no freshness series, so not stored (freshness only). */
+  readonly unstamped?: number;
   readonly error?: string;
 }
 
@@ -127,18 +138,35 @@ export class PrometheusRefresher {
     let outcome: RefreshOutcome;
     try {
       // Both queries settle before the refresh ends, so no request outlives its refresh.
-      const [cpuResult, memResult] = await Promise.allSettled([
+      const { freshnessQuery } = this.props;
+      const [cpuResult, memResult, freshResult] = await Promise.allSettled([
         this.query(this.props.cpuQuery, t, this.abort.signal),
         this.query(this.props.memoryQuery, t, this.abort.signal),
+        freshnessQuery === undefined
+          ? Promise.resolve(undefined)
+          : this.query(freshnessQuery, t, this.abort.signal),
       ]);
       if (cpuResult.status === 'rejected') throw cpuResult.reason;
       if (memResult.status === 'rejected') throw memResult.reason;
+      if (freshResult.status === 'rejected') throw freshResult.reason;
       const cpu = cpuResult.value;
       const mem = memResult.value;
-      const nodes = this.ingest(t, cpu, mem);
+      const stamps = freshResult.value && this.sampleTimes(t, freshResult.value);
+      const { nodes, unstamped } = this.ingest(t, cpu, mem, stamps);
       this.noteEmpty('cpu', cpu.length, this.props.cpuQuery);
       this.noteEmpty('memory', mem.length, this.props.memoryQuery);
-      outcome = { ok: true, nodes, series: { cpu: cpu.length, memory: mem.length } };
+      outcome = {
+        ok: true,
+        nodes,
+        series: { cpu: cpu.length, memory: mem.length },
+        ...(stamps ? { unstamped } : {}),
+      };
+      if (unstamped > 0 && this.limiter.allow('unstamped', this.clock.now())) {
+        this.log.warn(
+          { nodes: unstamped, query: freshnessQuery },
+          'nodes without a freshness series; their readings are not used',
+        );
+      }
       this.succeededRefreshes++;
       if (this.failing)
         this.log.info({ failedRefreshes: this.failedRefreshes }, 'metrics refresh recovered');
@@ -191,7 +219,31 @@ export class PrometheusRefresher {
     return answer.data.result as PromSample[];
   }
 
-  private ingest(t: number, cpu: PromSample[], mem: PromSample[]): number {
+  /**
+   * Node → time of its newest sample, from the freshness query's answer. A time after the query
+   * time (clock skew between Prometheus and this host) is capped at the query time; a value that
+   * is not a finite time is left out, so that node counts as unstamped.
+   */
+  private sampleTimes(t: number, samples: PromSample[]): Map<string, number> {
+    const stamps = new Map<string, number>();
+    for (const sample of samples) {
+      const label = sample.metric?.node ?? sample.metric?.instance;
+      const raw = sample.value?.[1];
+      if (label === undefined || raw === undefined) continue;
+      const at = Number.parseFloat(raw);
+      if (!Number.isFinite(at) || at <= 0) continue;
+      const node = this.props.store.resolve(label);
+      stamps.set(node, Math.max(stamps.get(node) ?? -Infinity, Math.min(at, t)));
+    }
+    return stamps;
+  }
+
+  private ingest(
+    t: number,
+    cpu: PromSample[],
+    mem: PromSample[],
+    stamps: Map<string, number> | undefined,
+  ): { nodes: number; unstamped: number } {
     const { store } = this.props;
     const byNode = new Map<string, { cpu?: number; mem?: number }>();
     const collect = (samples: PromSample[], key: 'cpu' | 'mem'): void => {
@@ -212,8 +264,21 @@ export class PrometheusRefresher {
     };
     collect(cpu, 'cpu');
     collect(mem, 'mem');
-    for (const [node, reading] of byNode) store.ingest(node, { t, ...reading });
-    return byNode.size;
+    let nodes = 0;
+    let unstamped = 0;
+    for (const [node, reading] of byNode) {
+      const at = stamps ? stamps.get(node) : t;
+      // No freshness series: the values come from samples Prometheus already holds stale (a
+      // range function's window outliving its exporter); acting on them would be acting on the
+      // past as if it were now.
+      if (at === undefined) {
+        unstamped++;
+        continue;
+      }
+      store.ingest(node, { t: at, ...reading });
+      nodes++;
+    }
+    return { nodes, unstamped };
   }
 
   // A query that returns no series at all (a missing recording rule, an exporter not deployed)

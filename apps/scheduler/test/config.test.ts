@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, DEFAULT_CPU_QUERY, DEFAULT_MEMORY_QUERY, loadConfig } from '../src/config.js';
+import {
+  ConfigError,
+  DEFAULT_CPU_QUERY,
+  DEFAULT_FRESHNESS_QUERY,
+  DEFAULT_MEMORY_QUERY,
+  loadConfig,
+} from '../src/config.js';
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -22,6 +28,7 @@ describe('loadConfig', () => {
       prometheusUrl: undefined,
       cpuQuery: DEFAULT_CPU_QUERY,
       memoryQuery: DEFAULT_MEMORY_QUERY,
+      freshnessQuery: DEFAULT_FRESHNESS_QUERY,
       refreshSeconds: 15,
       staleSeconds: 180,
       historySeconds: 1800,

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startPrometheus, type RunningService } from '../../../test-support/services.js';
 import { systemClock } from '../src/clock.js';
-import { DEFAULT_CPU_QUERY, DEFAULT_MEMORY_QUERY } from '../src/config.js';
+import { DEFAULT_CPU_QUERY, DEFAULT_FRESHNESS_QUERY, DEFAULT_MEMORY_QUERY } from '../src/config.js';
 import { NodeMetricsStore } from '../src/node-metrics.js';
 import { PrometheusRefresher, type RefreshOutcome } from '../src/prometheus-refresher.js';
 import { NEUTRAL_SCORE } from '../src/scoring.js';
@@ -20,6 +20,8 @@ interface Exporter {
 
 /** A loopback HTTP server answering /metrics with the text `body()` returns at scrape time. */
 async function startExporter(body: () => string): Promise<Exporter> {
+  // Closing also drops Prometheus' keep-alive connection, so the next scrape fails at once, as
+  // it does when a node-exporter process dies.
   const server: Server = createServer((req, res) => {
     if (req.url !== '/metrics') {
       res.writeHead(404).end();
@@ -32,7 +34,11 @@ async function startExporter(body: () => string): Promise<Exporter> {
   const { port } = server.address() as AddressInfo;
   return {
     target: `127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -107,14 +113,11 @@ describe('PrometheusRefresher against a real Prometheus', () => {
     // A second copy of each series whose instance label is a node name, as relabelled setups have.
     const renamed = (q: string) =>
       `(${q}) or label_replace(${q}, "instance", "worker-named:9100", "", "")`;
-    // rate() divides by its whole window, so in a series' first two minutes the default [2m]
-    // window reads low; irate() over the same window reads the true 0.6 from the second scrape.
-    const cpuQuery = DEFAULT_CPU_QUERY.replace('(rate(', '(irate(');
-    expect(cpuQuery).not.toBe(DEFAULT_CPU_QUERY);
     const refresher = new PrometheusRefresher({
       url: prometheus.url,
-      cpuQuery: renamed(cpuQuery),
+      cpuQuery: renamed(DEFAULT_CPU_QUERY),
       memoryQuery: renamed(DEFAULT_MEMORY_QUERY),
+      freshnessQuery: renamed(DEFAULT_FRESHNESS_QUERY),
       refreshSeconds: 15,
       store,
     });
@@ -294,5 +297,100 @@ describe('X03: one metric missing everywhere (real Prometheus)', () => {
     expect(degradedWarnings[0]).toMatchObject({ level: 40, reasons: ['cpu_missing'] });
     const ready = (await t.app.inject({ method: 'GET', url: '/readyz' })).json();
     expect(ready.metricsSource.emptyQueries).toEqual(['cpu']);
+  });
+});
+
+describe('CPU from young and from dead series (real Prometheus, 1 s scrapes)', () => {
+  let prometheus: RunningService;
+  let exporter: Exporter;
+  let exporterUp = 0;
+
+  // Two CPUs, each idle 90 % of the time since the exporter started: 10 % CPU.
+  function lightNode(): string {
+    const idle = ((Date.now() / 1000 - exporterUp) * 0.9 + 50).toFixed(3);
+    return [
+      '# TYPE node_cpu_seconds_total counter',
+      `node_cpu_seconds_total{cpu="0",mode="idle"} ${idle}`,
+      `node_cpu_seconds_total{cpu="1",mode="idle"} ${idle}`,
+      '# TYPE node_memory_MemAvailable_bytes gauge',
+      `node_memory_MemAvailable_bytes ${6 * GiB}`,
+      '# TYPE node_memory_MemTotal_bytes gauge',
+      `node_memory_MemTotal_bytes ${8 * GiB}`,
+      '',
+    ].join('\n');
+  }
+
+  beforeAll(async () => {
+    exporterUp = Date.now() / 1000;
+    exporter = await startExporter(lightNode);
+    // A fresh Prometheus: every series is younger than the [2m] window, as for a node that has
+    // just joined or after a Prometheus restart without persistence.
+    prometheus = await startPrometheus({ targets: [exporter.target], scrapeIntervalSeconds: 1 });
+  });
+  afterAll(async () => {
+    await prometheus?.stop();
+    await exporter?.close();
+  });
+
+  it('reads a new node at 10 % CPU as 0.10 within seconds, then stale soon after its exporter dies', async () => {
+    const store = new NodeMetricsStore({ clock: systemClock, staleSeconds: 3, historySeconds: 60 });
+    store.registerNode({ name: 'new-node', internalIPs: ['127.0.0.1'] });
+    const refresher = new PrometheusRefresher({
+      url: prometheus.url,
+      cpuQuery: DEFAULT_CPU_QUERY,
+      memoryQuery: DEFAULT_MEMORY_QUERY,
+      freshnessQuery: DEFAULT_FRESHNESS_QUERY,
+      refreshSeconds: 1,
+      store,
+    });
+    const rateQuery = DEFAULT_CPU_QUERY.replace('(irate(', '(rate(');
+    expect(rateQuery).not.toBe(DEFAULT_CPU_QUERY);
+    // Timed from the node's first scrape (Prometheus hands new targets to scraping up to 5 s
+    // after it starts, which says nothing about the query).
+    await waitForSeries(prometheus.url, 'node_cpu_seconds_total{mode="idle"}', 2);
+    const ready = Date.now();
+
+    await until(refresher, () => Number.isFinite(store.get('new-node')?.cpu.lastValue), 10_000);
+    const firstSeconds = (Date.now() - ready) / 1000;
+    const firstCpu = store.get('new-node')!.cpu.lastValue;
+    const rateRes = await fetch(
+      `${prometheus.url}/api/v1/query?query=${encodeURIComponent(rateQuery)}`,
+    );
+    const rateBody = (await rateRes.json()) as { data: { result: { value: [number, string] }[] } };
+    const rateCpu = Number(rateBody.data.result[0]?.value[1]);
+
+    // rate() divides the young series' increase by the whole two minutes: it reads the node as
+    // nearly saturated, which the hot filter would reject.
+    expect(firstSeconds).toBeLessThan(3);
+    expect(Math.abs(firstCpu - 0.1)).toBeLessThan(0.03);
+    expect(rateCpu).toBeGreaterThan(0.5);
+    expect(store.nodeState(store.get('new-node'), systemClock.now())).toBe('fresh');
+
+    // Act: the exporter dies; the refresher keeps its 1 s loop.
+    refresher.start();
+    const stoppedAt = Date.now() / 1000;
+    await exporter.close();
+    let staleAfter = NaN;
+    while (Date.now() / 1000 - stoppedAt < 15) {
+      await new Promise((r) => setTimeout(r, 100));
+      if (store.nodeState(store.get('new-node'), systemClock.now()) !== 'fresh') {
+        staleAfter = Date.now() / 1000 - stoppedAt;
+        break;
+      }
+    }
+    const irateRes = await fetch(
+      `${prometheus.url}/api/v1/query?query=${encodeURIComponent(DEFAULT_CPU_QUERY)}`,
+    );
+    const irateBody = (await irateRes.json()) as { data: { result: unknown[] } };
+    await refresher.stop();
+
+    // METRICS_STALE_SECONDS (3) + one refresh (1) + one failed scrape (1) + polling slack.
+    expect(staleAfter).toBeLessThan(3 + 1 + 1 + 1);
+    expect(store.nodeState(store.get('new-node'), systemClock.now())).toBe('stale');
+    expect(store.get('new-node')!.cpu.lastValidT).toBeLessThanOrEqual(stoppedAt + 1);
+    // The irate window still answers from the dead exporter's samples: only the sample time
+    // from the freshness query tells the extender that they are old.
+    expect(irateBody.data.result).toHaveLength(1);
+    expect(refresher.lastOutcome).toMatchObject({ ok: true, nodes: 0, unstamped: 1 });
   });
 });
