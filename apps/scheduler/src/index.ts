@@ -19,7 +19,7 @@ export {
 } from './extender.js';
 export * from './inflight.js';
 export * from './kube-objects.js';
-export { loadModel, startExtender, type RunningExtender } from './main.js';
+export { ListenError, loadModel, startExtender, type RunningExtender } from './main.js';
 export * from './node-metrics.js';
 export * from './prometheus-refresher.js';
 export * from './protocol.js';

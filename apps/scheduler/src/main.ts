@@ -75,6 +75,32 @@ export async function loadModel(
   return { predictor, error: undefined };
 }
 
+/** The server could not listen; the message names PORT or HOST and what is wrong with it. */
+export class ListenError extends Error {
+  readonly code: string | undefined;
+
+  constructor(config: Pick<ExtenderConfig, 'port' | 'host'>, cause: unknown) {
+    const code = (cause as { code?: unknown } | undefined)?.code;
+    const { port, host } = config;
+    let message: string;
+    if (code === 'EADDRINUSE') {
+      message = `PORT (${port}) is already in use on HOST (${host})`;
+    } else if (code === 'EACCES') {
+      message = `PORT (${port}) on HOST (${host}) needs privileges this process lacks`;
+    } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
+      message = `HOST (${host}) could not be resolved`;
+    } else if (code === 'EADDRNOTAVAIL') {
+      message = `HOST (${host}) is not an address of this machine`;
+    } else {
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      message = `could not listen on HOST (${host}) PORT (${port}): ${reason}`;
+    }
+    super(message, { cause });
+    this.name = 'ListenError';
+    this.code = typeof code === 'string' ? code : undefined;
+  }
+}
+
 /** Starts the extender from environment variables; resolves once it listens. */
 export async function startExtender(
   env: Readonly<Record<string, string | undefined>> = process.env,
@@ -155,6 +181,18 @@ export async function startExtender(
     anomalies,
     sharedState,
   });
+  // Listen before any background loop starts: a process that cannot serve must exit, and a
+  // running refresher or watch timer would keep it alive, querying for nobody.
+  let url: string;
+  try {
+    url = await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    await sharedState?.stop();
+    store.predictor?.close();
+    throw new ListenError(config, err);
+  }
+
   let watch: KubeWatch | undefined;
   if (config.kubeWatchPods) {
     // Loaded only when enabled: the Kubernetes client is large and needs a kubeconfig.
@@ -164,7 +202,6 @@ export async function startExtender(
   refresher?.start();
   trainerRuns?.start();
 
-  const url = await app.listen({ port: config.port, host: config.host });
   log.info(
     {
       url,
@@ -206,8 +243,9 @@ async function main(): Promise<void> {
   } catch (err) {
     // The message names the setting; stderr so it shows even when logs are shipped elsewhere.
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-    return;
+    // Exit rather than wait for the event loop to drain: a client library's reconnect timer
+    // must not keep a process that serves nothing alive.
+    process.exit(1);
   }
   const shutdown = (signal: string): void => {
     running.app.log.info({ signal }, 'shutting down');
