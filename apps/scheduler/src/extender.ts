@@ -246,7 +246,10 @@ export class ExtenderService {
     for (const [name, node] of args.objects) {
       const rv = resourceVersion(node);
       const entry = store.get(name);
-      if (entry?.registered && rv !== undefined && entry.resourceVersion === rv) continue;
+      if (entry && rv !== undefined && entry.resourceVersion === rv) {
+        store.markRequestSeen(entry);
+        continue;
+      }
       const allocatable = nodeAllocatable(node);
       store.registerNode({
         name,
@@ -254,6 +257,7 @@ export class ExtenderService {
         cpuMillicores: allocatable.cpuMillicores,
         memoryBytes: allocatable.memoryBytes,
         resourceVersion: rv,
+        fromRequest: true,
       });
     }
   }

@@ -41,6 +41,13 @@ export interface NodeIdentity {
   readonly memoryBytes?: number;
   /** The Node object's resourceVersion, so unchanged objects are not re-read. */
   readonly resourceVersion?: string;
+  /**
+   * Learnt from a Node object in a request, not from the cluster (watch, cluster model). Such
+   * a node is forgotten once neither a request nor the metrics mentioned it for
+   * METRICS_HISTORY_SECONDS: anyone can put a name in a request, and only a watch delete would
+   * otherwise ever remove it.
+   */
+  readonly fromRequest?: boolean;
 }
 
 /** Newest report of one resource of one node. */
@@ -75,8 +82,10 @@ export class NodeLoadEntry {
   /** Allocatable memory in bytes; NaN when unknown. */
   memoryBytes = NaN;
   internalIPs: readonly string[] = [];
-  /** Known from a Node object or the cluster model, not only from metrics labels. */
+  /** Known from the cluster (node watch, cluster model), not only from requests or metrics. */
   registered = false;
+  /** When a request last carried this node's Node object; NaN when never. */
+  requestSeenT = NaN;
   resourceVersion: string | undefined;
   readonly pending: PendingForecast[] = [];
   /**
@@ -127,6 +136,8 @@ const MAX_PENDING_FORECASTS = 64;
  * trainer's labels allow (a target within ±60 s of anchor + horizon).
  */
 export const FORECAST_MATCH_SECONDS = 60;
+/** How often request-learned nodes are checked for expiry, at most. */
+const PRUNE_INTERVAL_SECONDS = 60;
 
 /** Removes a `:port` suffix and IPv6 brackets from a Prometheus `instance` label. */
 export function instanceHost(label: string): string {
@@ -139,6 +150,13 @@ export function instanceHost(label: string): string {
   // More than one colon without brackets is a bare IPv6 address, which has no port.
   if (label.indexOf(':', first + 1) !== -1) return label.toLowerCase();
   return label.slice(0, first);
+}
+
+/** Time of the node's newest metrics report of either resource; -Infinity when none. */
+function newestReport(entry: NodeLoadEntry): number {
+  const cpu = entry.cpu.lastReportT;
+  const mem = entry.memory.lastReportT;
+  return Math.max(Number.isNaN(cpu) ? -Infinity : cpu, Number.isNaN(mem) ? -Infinity : mem);
 }
 
 function classify(value: number | undefined): 'absent' | 'invalid' | 'valid' {
@@ -160,6 +178,13 @@ export class NodeMetricsStore {
   private readonly maxSamples: number;
   private readonly maxNodes: number;
   private readonly entries = new Map<string, NodeLoadEntry>();
+  /**
+   * Entries known only from requests, without any metrics report, least recently seen first:
+   * the only ones evicted when the node limit is reached, so names made up in requests can
+   * neither push out nodes with data nor keep new real nodes from registering.
+   */
+  private readonly requestOnly = new Map<string, NodeLoadEntry>();
+  private lastPruneT = -Infinity;
   /** InternalIP (lower-case) → node name. */
   private readonly aliases = new Map<string, string>();
   private readonly sampleListeners: SampleListener[] = [];
@@ -226,10 +251,17 @@ export class NodeMetricsStore {
   }
 
   registerNode(identity: NodeIdentity): void {
-    const entry = this.getOrCreate(identity.name);
+    const now = this.clock.now();
+    if (identity.fromRequest) this.pruneEvery(PRUNE_INTERVAL_SECONDS, now);
+    const entry = this.getOrCreate(identity.name, identity.fromRequest === true);
     if (!entry) return;
 
-    entry.registered = true;
+    if (identity.fromRequest) {
+      this.markRequestSeen(entry, now);
+    } else {
+      entry.registered = true;
+      this.requestOnly.delete(entry.name);
+    }
     entry.resourceVersion = identity.resourceVersion;
     if (identity.cpuMillicores !== undefined && identity.cpuMillicores > 0) {
       entry.cpuMillicores = identity.cpuMillicores;
@@ -240,6 +272,22 @@ export class NodeMetricsStore {
     if (identity.internalIPs) this.setAddresses(entry, identity.internalIPs);
   }
 
+  /** Notes that a request carried this node's Node object (unchanged, so not re-read). */
+  markRequestSeen(entry: NodeLoadEntry, now: number = this.clock.now()): void {
+    entry.requestSeenT = now;
+    if (this.requestOnly.delete(entry.name)) this.requestOnly.set(entry.name, entry);
+  }
+
+  /**
+   * True when the node is known to exist now: from the cluster, from a metrics report within
+   * METRICS_HISTORY_SECONDS, or from a request within `requestWindowSeconds`.
+   */
+  isCurrent(entry: NodeLoadEntry, now: number, requestWindowSeconds: number): boolean {
+    if (entry.registered) return true;
+    if (newestReport(entry) >= now - this.historySeconds) return true;
+    return entry.requestSeenT >= now - requestWindowSeconds;
+  }
+
   /** Drops everything known about a node (it left the cluster). */
   forgetNode(name: string): void {
     const entry = this.entries.get(name);
@@ -248,6 +296,7 @@ export class NodeMetricsStore {
       if (this.aliases.get(ip) === name) this.aliases.delete(ip);
     }
     this.entries.delete(name);
+    this.requestOnly.delete(name);
   }
 
   /** The entry for a node name, if any data or identity is known. */
@@ -276,8 +325,9 @@ export class NodeMetricsStore {
       );
       return;
     }
-    const entry = this.getOrCreate(name);
+    const entry = this.getOrCreate(name, false);
     if (!entry) return;
+    this.requestOnly.delete(name);
     const newestT = entry.lastSampleT;
     if (reading.t < newestT) return;
 
@@ -331,30 +381,44 @@ export class NodeMetricsStore {
   }
 
   /**
-   * Drops nodes only ever seen in metrics labels whose data fell out of the history window
-   * (a series that went away), so label churn does not accumulate.
+   * Drops nodes not known from the cluster that neither metrics nor a request mentioned within
+   * the history window (a series that went away, a name a request made up), so churn does not
+   * accumulate.
    */
   prune(now: number): void {
+    this.lastPruneT = now;
     const cutoff = now - this.historySeconds;
     for (const [name, entry] of this.entries) {
       if (entry.registered) continue;
-      const newest = Math.max(
-        entry.cpu.lastReportT || -Infinity,
-        entry.memory.lastReportT || -Infinity,
-      );
-      if (!(newest >= cutoff)) this.entries.delete(name);
+      if (newestReport(entry) >= cutoff || entry.requestSeenT >= cutoff) continue;
+      this.forgetNode(name);
     }
   }
 
-  private getOrCreate(name: string): NodeLoadEntry | undefined {
+  private pruneEvery(seconds: number, now: number): void {
+    if (now - this.lastPruneT >= seconds) this.prune(now);
+  }
+
+  private getOrCreate(name: string, fromRequest: boolean): NodeLoadEntry | undefined {
     let entry = this.entries.get(name);
     if (entry) return entry;
     if (this.entries.size >= this.maxNodes) {
-      this.warnOnce('max-nodes', { maxNodes: this.maxNodes, node: name }, 'node limit reached');
-      return undefined;
+      // Room is made only at the expense of request-only names, least recently seen first.
+      const victim = this.requestOnly.keys().next();
+      if (victim.done) {
+        this.warnOnce('max-nodes', { maxNodes: this.maxNodes, node: name }, 'node limit reached');
+        return undefined;
+      }
+      this.warnOnce(
+        'evicted',
+        { maxNodes: this.maxNodes, evicted: victim.value, node: name },
+        'node limit reached; forgot the least recently requested node without metrics',
+      );
+      this.forgetNode(victim.value);
     }
     entry = new NodeLoadEntry(name);
     this.entries.set(name, entry);
+    if (fromRequest) this.requestOnly.set(name, entry);
     return entry;
   }
 

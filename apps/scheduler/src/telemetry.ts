@@ -58,6 +58,18 @@ class DecisionCounts {
 
 const OTHER_NODE = '_other';
 
+/**
+ * Longest node label value exported: Kubernetes node names are DNS subdomains, at most 253
+ * characters. A longer name can only come from a request; cut, it cannot make one scrape carry
+ * kilobytes per series.
+ */
+export const MAX_NODE_LABEL_LENGTH = 253;
+
+/** The `node` label value for a node name. */
+export function nodeLabel(name: string): string {
+  return name.length <= MAX_NODE_LABEL_LENGTH ? name : name.slice(0, MAX_NODE_LABEL_LENGTH);
+}
+
 /** Trained-at time encoded at the start of a model version (`2026-12-03T16-00-00Z-ab12cd`). */
 export function versionTimestamp(version: string): number | undefined {
   const match = /^(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})Z/.exec(version);
@@ -154,6 +166,9 @@ export class ExtenderTelemetry {
         const now = clock.now();
         let storeMask = 0;
         for (const entry of store.nodes()) {
+          // A name one request made up must not hold the alert forever: only nodes known from
+          // the cluster, from recent metrics or from a recent request count.
+          if (!store.isCurrent(entry, now, window)) continue;
           storeMask |= nodeReasonMask(store, entry, now);
         }
         // A configured model that failed to load is degraded before any node has data, so the
@@ -181,7 +196,7 @@ export class ExtenderTelemetry {
         const now = clock.now();
         for (const entry of store.nodes()) {
           const age = store.ageSeconds(entry, now);
-          if (Number.isFinite(age)) this.set({ node: entry.name }, age);
+          if (Number.isFinite(age)) this.set({ node: nodeLabel(entry.name) }, age);
         }
       },
     });
@@ -196,7 +211,7 @@ export class ExtenderTelemetry {
         for (const entry of store.nodes()) {
           const current = store.nodeState(entry, now);
           for (const state of METRICS_STATES) {
-            this.set({ node: entry.name, state }, state === current ? 1 : 0);
+            this.set({ node: nodeLabel(entry.name), state }, state === current ? 1 : 0);
           }
         }
       },
@@ -210,8 +225,8 @@ export class ExtenderTelemetry {
         this.reset();
         for (const entry of store.nodes()) {
           if (entry.forecastStatus !== 'ok') continue;
-          this.set({ node: entry.name, resource: 'cpu' }, entry.forecastCpu);
-          this.set({ node: entry.name, resource: 'memory' }, entry.forecastMem);
+          this.set({ node: nodeLabel(entry.name), resource: 'cpu' }, entry.forecastCpu);
+          this.set({ node: nodeLabel(entry.name), resource: 'memory' }, entry.forecastMem);
         }
       },
     });
@@ -224,10 +239,10 @@ export class ExtenderTelemetry {
         this.reset();
         for (const entry of store.nodes()) {
           if (Number.isFinite(entry.cpu.lastValue)) {
-            this.set({ node: entry.name, resource: 'cpu' }, entry.cpu.lastValue);
+            this.set({ node: nodeLabel(entry.name), resource: 'cpu' }, entry.cpu.lastValue);
           }
           if (Number.isFinite(entry.memory.lastValue)) {
-            this.set({ node: entry.name, resource: 'memory' }, entry.memory.lastValue);
+            this.set({ node: nodeLabel(entry.name), resource: 'memory' }, entry.memory.lastValue);
           }
         }
       },
@@ -270,7 +285,10 @@ export class ExtenderTelemetry {
           this.reset();
           const now = clock.now();
           for (const entry of store.nodes()) {
-            this.set({ node: entry.name }, anomalies.isAnomalous(entry.name, now) ? 1 : 0);
+            this.set(
+              { node: nodeLabel(entry.name) },
+              anomalies.isAnomalous(entry.name, now) ? 1 : 0,
+            );
           }
         },
       });
@@ -281,7 +299,7 @@ export class ExtenderTelemetry {
         registers,
         collect() {
           // Every node the detector judges gets its series at 0, so increase() has a start.
-          anomalies.takeFlagCounts((node, n) => this.inc({ node }, n));
+          anomalies.takeFlagCounts((node, n) => this.inc({ node: nodeLabel(node) }, n));
         },
       });
     }
@@ -295,7 +313,9 @@ export class ExtenderTelemetry {
       registers,
       collect() {
         this.reset();
-        for (const [node, totals] of inflight.inflightNodes()) this.set({ node }, totals.pods);
+        for (const [node, totals] of inflight.inflightNodes()) {
+          this.set({ node: nodeLabel(node) }, totals.pods);
+        }
       },
     });
   }
@@ -306,7 +326,8 @@ export class ExtenderTelemetry {
   }
 
   /** Counts one decision for one node; cheap enough for every node of every request. */
-  countDecision(node: string, decision: Decision): void {
+  countDecision(name: string, decision: Decision): void {
+    const node = nodeLabel(name);
     let counts = this.decisionCounts.get(node);
     if (!counts) {
       if (this.decisionCounts.size >= this.maxNodeLabels) {
