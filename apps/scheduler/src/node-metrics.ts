@@ -269,7 +269,11 @@ export class NodeMetricsStore {
     if (identity.memoryBytes !== undefined && identity.memoryBytes > 0) {
       entry.memoryBytes = identity.memoryBytes;
     }
-    if (identity.internalIPs) this.setAddresses(entry, identity.internalIPs);
+    // Kubernetes nodes always report addresses; a Node object without any (trimmed by a proxy,
+    // written by hand) says nothing about them, so the known ones stay and metrics keep mapping.
+    if (identity.internalIPs && identity.internalIPs.length > 0) {
+      this.setAddresses(entry, identity.internalIPs);
+    }
   }
 
   /** Notes that a request carried this node's Node object (unchanged, so not re-read). */

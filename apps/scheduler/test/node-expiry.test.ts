@@ -83,3 +83,28 @@ describe('nodes learnt from requests', () => {
     ).toBe(1);
   });
 });
+
+describe('Node objects without addresses', () => {
+  it('keep the InternalIP the node was known by, so its metrics still map to it', async () => {
+    const t = await testApp();
+    t.clock.set(30_000);
+    const pod = makePod();
+    const withIp = makeNode('worker-a', { ip: '127.0.0.5', images: 0 });
+    const bare = makeNode('worker-a', { images: 0 }) as {
+      metadata: { resourceVersion: string };
+      status: { addresses?: unknown };
+    };
+    bare.metadata.resourceVersion = '12346';
+    delete bare.status.addresses;
+
+    await t.filter(nodesArgs(pod, [withIp]));
+    await t.filter(nodesArgs(pod, [bare]));
+    const node = t.store.resolve('127.0.0.5:9100');
+    t.store.ingest(node, { t: 30_000, cpu: 0.42, mem: 0.5 });
+
+    expect(node).toBe('worker-a');
+    expect(t.store.get('worker-a')?.internalIPs).toEqual(['127.0.0.5']);
+    expect(t.store.get('worker-a')?.cpu.lastValue).toBe(0.42);
+    expect(t.store.get('127.0.0.5')).toBeUndefined();
+  });
+});
