@@ -96,10 +96,18 @@ export function podDemand(pod: unknown, defaults: ResourceAmounts): PodDemand {
   };
 }
 
-/** True when a DaemonSet owns the pod: such pods must land on their node whatever its load. */
+/**
+ * True when a DaemonSet controls the pod: such pods must land on their node whatever its load.
+ * Kubernetes identifies a DaemonSet's pods by the controller reference (`controller: true`,
+ * `apps/v1`), as kube-scheduler itself does; any object may merely be listed as an owner, and a
+ * pod must not skip the load filter by listing one.
+ */
 export function isDaemonSetPod(pod: unknown): boolean {
   const refs = arr(obj(obj(pod)?.metadata)?.ownerReferences);
-  return refs.some((ref) => obj(ref)?.kind === 'DaemonSet');
+  return refs.some((raw) => {
+    const ref = obj(raw);
+    return ref?.kind === 'DaemonSet' && ref.apiVersion === 'apps/v1' && ref.controller === true;
+  });
 }
 
 /** `namespace/name` of a pod, for logs; `?` for parts that are missing. */

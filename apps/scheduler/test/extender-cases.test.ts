@@ -190,6 +190,32 @@ describe('X05: DaemonSet pod on a hot node', () => {
     expect(forOther.body.NodeNames).toEqual([]);
     expect(Object.keys(forOther.body.FailedNodes)).toEqual(['n1']);
   });
+
+  it('filters a pod that only lists a DaemonSet owner without being its controller', async () => {
+    const t = await testApp({ env });
+    fresh(t, 'n1', 0.9, 0.5);
+    const base = makePod({ name: 'web-1', cpu: '100m' });
+    const meta = base.metadata as Record<string, unknown>;
+    const posing = (ref: Record<string, unknown>) => ({
+      ...base,
+      metadata: { ...meta, ownerReferences: [{ name: 'ds', uid: 'u1', ...ref }] },
+    });
+
+    const notController = await t.filter(
+      namesArgs(posing({ apiVersion: 'apps/v1', kind: 'DaemonSet' }), ['n1']),
+    );
+    const otherGroup = await t.filter(
+      namesArgs(posing({ apiVersion: 'example.com/v1', kind: 'DaemonSet', controller: true }), [
+        'n1',
+      ]),
+    );
+
+    expect(notController.body.NodeNames).toEqual([]);
+    expect(notController.body.FailedNodes).toEqual({
+      n1: 'mlsched: predicted CPU load above the hot-node threshold',
+    });
+    expect(otherGroup.body.NodeNames).toEqual([]);
+  });
 });
 
 describe('X08: evict-then-return loop', () => {

@@ -202,6 +202,22 @@ describe('node and pod facts', () => {
     expect(isDaemonSetPod({ metadata: { ownerReferences: 'DaemonSet' } })).toBe(false);
   });
 
+  it('takes a DaemonSet pod only by its apps/v1 controller reference', () => {
+    const withRef = (ref: Record<string, unknown>) => ({
+      metadata: { name: 'p', ownerReferences: [{ name: 'ds', uid: 'u1', ...ref }] },
+    });
+    const controller = { apiVersion: 'apps/v1', kind: 'DaemonSet', controller: true };
+
+    expect(isDaemonSetPod(withRef(controller))).toBe(true);
+    expect(isDaemonSetPod(withRef({ kind: 'DaemonSet' }))).toBe(false);
+    expect(isDaemonSetPod(withRef({ ...controller, controller: false }))).toBe(false);
+    expect(isDaemonSetPod(withRef({ ...controller, controller: 'true' }))).toBe(false);
+    expect(isDaemonSetPod(withRef({ ...controller, apiVersion: 'extensions/v1beta1' }))).toBe(
+      false,
+    );
+    expect(isDaemonSetPod(withRef({ ...controller, apiVersion: 'example.com/v1' }))).toBe(false);
+  });
+
   it('reads allocatable and InternalIP from a Node object', () => {
     const node = makeNode('n1', { cpu: '3500m', memory: '14Gi', ip: '10.1.2.3' });
     expect(nodeAllocatable(node)).toEqual({ cpuMillicores: 3500, memoryBytes: 14 * GiB });
