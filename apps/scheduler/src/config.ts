@@ -177,7 +177,16 @@ export function loadConfig(env: Env = process.env): ExtenderConfig {
       url = undefined;
     }
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-      r.problems.push(`PROMETHEUS_URL must be an http(s) URL, got '${prometheusUrl}'`);
+      r.problems.push(
+        `PROMETHEUS_URL must be an http(s) URL, got '${maskUserInfo(prometheusUrl)}'`,
+      );
+    } else if (url.username !== '' || url.password !== '') {
+      // fetch() refuses URLs with credentials, so every refresh would fail, and the URL (with
+      // its password) is shown in /readyz and in logs.
+      r.problems.push(
+        `PROMETHEUS_URL must not contain credentials (got '${maskUserInfo(prometheusUrl)}'): ` +
+          'put an authenticating proxy in front of Prometheus or read a token from a file',
+      );
     }
   }
   const cpuQuery = r.string('PROMETHEUS_CPU_QUERY', DEFAULT_CPU_QUERY);
@@ -302,6 +311,11 @@ export function loadConfig(env: Env = process.env): ExtenderConfig {
     redisUrl,
     redisPassword,
   };
+}
+
+/** A URL with everything before an `@` in its authority masked (a token may be the user). */
+function maskUserInfo(url: string): string {
+  return url.replace(/\/\/[^@/?#]*@/, '//***@');
 }
 
 /** A URL with any password in it masked, for messages. */

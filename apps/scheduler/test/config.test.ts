@@ -188,6 +188,30 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('refuses a PROMETHEUS_URL with credentials, without repeating them', () => {
+    const problems = (env: Record<string, string>): string[] => {
+      try {
+        loadConfig(env);
+      } catch (err) {
+        return [...(err as ConfigError).problems];
+      }
+      return [];
+    };
+
+    const withPassword = problems({ PROMETHEUS_URL: 'http://admin:s3cret@prom:9090' });
+    const withToken = problems({ PROMETHEUS_URL: 'https://tok3n@prom:9090/' });
+    const plain = problems({ PROMETHEUS_URL: 'http://prom:9090' });
+
+    expect(withPassword).toEqual([
+      "PROMETHEUS_URL must not contain credentials (got 'http://***@prom:9090'): " +
+        'put an authenticating proxy in front of Prometheus or read a token from a file',
+    ]);
+    expect(withToken).toHaveLength(1);
+    expect(withToken[0]).toMatch(/^PROMETHEUS_URL must not contain credentials/);
+    expect(withToken[0]).not.toContain('tok3n');
+    expect(plain).toEqual([]);
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ PROMETHEUS_URL: '', PORT: ' ' }).prometheusUrl).toBeUndefined();
   });
