@@ -103,6 +103,8 @@ const MiB = 1024 * 1024;
 // process hold (JSON.parse needs several times the body size).
 const DEFAULT_BODY_LIMIT = 32 * MiB;
 const MIN_BODY_LIMIT = 64 * 1024;
+const MIN_REFRESH_SECONDS = 1;
+const MAX_REFRESH_SECONDS = 3600;
 const MAX_BODY_LIMIT = 512 * MiB;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -136,6 +138,25 @@ class Reader {
     return value;
   }
 
+  /**
+   * A whole number written in decimal digits: Number() would also take `0x10`, `1e3` or `0b1`,
+   * which no one means for a port or a count.
+   */
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    if (!/^[0-9]+$/.test(raw)) {
+      this.problems.push(`${name} must be a decimal integer from ${min} to ${max}, got '${raw}'`);
+      return fallback;
+    }
+    const value = Number(raw);
+    if (value < min || value > max) {
+      this.problems.push(`${name} must be an integer from ${min} to ${max}, got ${raw}`);
+      return fallback;
+    }
+    return value;
+  }
+
   boolean(name: string, fallback: boolean): boolean {
     const raw = this.raw(name);
     if (raw === undefined) return fallback;
@@ -150,18 +171,12 @@ class Reader {
 const positive = (n: number): string | undefined => (n > 0 ? undefined : 'must be > 0');
 const ratio = (n: number): string | undefined =>
   n > 0 && n <= 1 ? undefined : 'must be a fraction in (0, 1]';
-const integerIn =
-  (min: number, max: number) =>
-  (n: number): string | undefined =>
-    Number.isInteger(n) && n >= min && n <= max
-      ? undefined
-      : `must be an integer from ${min} to ${max}`;
 
 /** Reads and checks the configuration; throws ConfigError naming each setting that cannot work. */
 export function loadConfig(env: Env = process.env): ExtenderConfig {
   const r = new Reader(env);
 
-  const port = r.number('PORT', 8888, integerIn(0, 65535));
+  const port = r.integer('PORT', 8888, 0, 65535);
   const host = r.string('HOST', '0.0.0.0');
   const logLevel = r.string('LOG_LEVEL', 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -193,7 +208,13 @@ export function loadConfig(env: Env = process.env): ExtenderConfig {
   const memoryQuery = r.string('PROMETHEUS_MEMORY_QUERY', DEFAULT_MEMORY_QUERY);
   const freshnessQuery = r.string('PROMETHEUS_FRESHNESS_QUERY', DEFAULT_FRESHNESS_QUERY);
 
-  const refreshSeconds = r.number('METRICS_REFRESH_SECONDS', 15, positive);
+  // Below a second the refresher would query Prometheus hundreds of times per scrape; above an
+  // hour the data is stale long before the next refresh (and setTimeout overflows past 24.8 days).
+  const refreshSeconds = r.number('METRICS_REFRESH_SECONDS', 15, (n) =>
+    n >= MIN_REFRESH_SECONDS && n <= MAX_REFRESH_SECONDS
+      ? undefined
+      : `must be from ${MIN_REFRESH_SECONDS} to ${MAX_REFRESH_SECONDS} seconds`,
+  );
   const staleSeconds = r.number('METRICS_STALE_SECONDS', 180, positive);
   const historySeconds = r.number('METRICS_HISTORY_SECONDS', 1800, positive);
   // A limit at or below the refresh period marks every node stale between two refreshes.
@@ -231,11 +252,7 @@ export function loadConfig(env: Env = process.env): ExtenderConfig {
     );
   }
 
-  const defaultPodCpuMillicores = r.number(
-    'DEFAULT_POD_CPU_MILLICORES',
-    100,
-    integerIn(1, 1_000_000),
-  );
+  const defaultPodCpuMillicores = r.integer('DEFAULT_POD_CPU_MILLICORES', 100, 1, 1_000_000);
   const rawMemory = r.raw('DEFAULT_POD_MEMORY_BYTES');
   let defaultPodMemoryBytes = 200 * MiB;
   if (rawMemory !== undefined) {
@@ -253,10 +270,11 @@ export function loadConfig(env: Env = process.env): ExtenderConfig {
   // In a pod, the API server is reachable and the service account can watch; outside, it
   // usually is not, and the watch would only log connection errors.
   const kubeWatchPods = r.boolean('KUBE_WATCH_PODS', env.KUBERNETES_SERVICE_HOST !== undefined);
-  const bodyLimitBytes = r.number(
+  const bodyLimitBytes = r.integer(
     'BODY_LIMIT_BYTES',
     DEFAULT_BODY_LIMIT,
-    integerIn(MIN_BODY_LIMIT, MAX_BODY_LIMIT),
+    MIN_BODY_LIMIT,
+    MAX_BODY_LIMIT,
   );
   const modelPath = r.raw('MODEL_PATH');
   const anomaly = readAnomalySettings(r, hotThreshold);
@@ -279,11 +297,7 @@ export function loadConfig(env: Env = process.env): ExtenderConfig {
   } else if (redisPassword !== undefined) {
     r.problems.push('REDIS_PASSWORD is set but REDIS_URL is not: the password would go unused');
   }
-  const trainerReportsRefreshSeconds = r.number(
-    'TRAINER_REPORTS_REFRESH_SECONDS',
-    60,
-    integerIn(1, 86_400),
-  );
+  const trainerReportsRefreshSeconds = r.integer('TRAINER_REPORTS_REFRESH_SECONDS', 60, 1, 86_400);
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return {
@@ -361,18 +375,14 @@ function readAnomalySettings(r: Reader, hotThreshold: number): AnomalySettings {
     n >= 3 && n <= 100 ? undefined : 'must be from 3 to 100',
   );
   // One deviant sample is an outlier, not a node behaving abnormally.
-  const flagSamples = r.number('ANOMALY_FLAG_SAMPLES', d.flagSamples, integerIn(2, 1000));
-  const clearSamples = r.number('ANOMALY_CLEAR_SAMPLES', d.clearSamples, integerIn(1, 10_000));
-  const windowSamples = r.number('ANOMALY_WINDOW_SAMPLES', d.windowSamples, integerIn(5, 10_000));
+  const flagSamples = r.integer('ANOMALY_FLAG_SAMPLES', d.flagSamples, 2, 1000);
+  const clearSamples = r.integer('ANOMALY_CLEAR_SAMPLES', d.clearSamples, 1, 10_000);
+  const windowSamples = r.integer('ANOMALY_WINDOW_SAMPLES', d.windowSamples, 5, 10_000);
   const minDeviation = r.number('ANOMALY_MIN_DEVIATION', d.minDeviation, (n) =>
     n > 0 && n < 1 ? undefined : 'must be a fraction in (0, 1)',
   );
   const cpuSaturation = r.number('ANOMALY_CPU_SATURATION', d.cpuSaturation, ratio);
-  const saturationSamples = r.number(
-    'ANOMALY_SATURATION_SAMPLES',
-    d.saturationSamples,
-    integerIn(1, 10_000),
-  );
+  const saturationSamples = r.integer('ANOMALY_SATURATION_SAMPLES', d.saturationSamples, 1, 10_000);
 
   // Hysteresis: a node that cleared faster than it was flagged would move in and out of
   // service with every burst pattern that happens to straddle the two counts.

@@ -184,23 +184,14 @@ describe('loadConfig', () => {
       'ANOMALY_Z_THRESHOLD must be from 3 to 100, got 2',
       'ANOMALY_FLAG_SAMPLES must be an integer from 2 to 1000, got 1',
       'ANOMALY_MIN_DEVIATION must be a fraction in (0, 1), got 0',
-      "ANOMALY_SATURATION_SAMPLES must be a number, got 'NaN'",
+      "ANOMALY_SATURATION_SAMPLES must be a decimal integer from 1 to 10000, got 'NaN'",
     ]);
   });
 
   it('refuses a PROMETHEUS_URL with credentials, without repeating them', () => {
-    const problems = (env: Record<string, string>): string[] => {
-      try {
-        loadConfig(env);
-      } catch (err) {
-        return [...(err as ConfigError).problems];
-      }
-      return [];
-    };
-
     const withPassword = problems({ PROMETHEUS_URL: 'http://admin:s3cret@prom:9090' });
     const withToken = problems({ PROMETHEUS_URL: 'https://tok3n@prom:9090/' });
-    const plain = problems({ PROMETHEUS_URL: 'http://prom:9090' });
+    const plain = loadConfig({ PROMETHEUS_URL: 'http://prom:9090' });
 
     expect(withPassword).toEqual([
       "PROMETHEUS_URL must not contain credentials (got 'http://***@prom:9090'): " +
@@ -209,7 +200,31 @@ describe('loadConfig', () => {
     expect(withToken).toHaveLength(1);
     expect(withToken[0]).toMatch(/^PROMETHEUS_URL must not contain credentials/);
     expect(withToken[0]).not.toContain('tok3n');
-    expect(plain).toEqual([]);
+    expect(plain.prometheusUrl).toBe('http://prom:9090');
+  });
+
+  it('bounds METRICS_REFRESH_SECONDS to 1..3600 and takes integers in decimal only', () => {
+    const found = problems;
+
+    expect(found({ METRICS_REFRESH_SECONDS: '0.001' })).toEqual([
+      'METRICS_REFRESH_SECONDS must be from 1 to 3600 seconds, got 0.001',
+    ]);
+    expect(
+      found({ METRICS_REFRESH_SECONDS: '3000000', METRICS_STALE_SECONDS: '4000000' }),
+    ).toContain('METRICS_REFRESH_SECONDS must be from 1 to 3600 seconds, got 3000000');
+    expect(found({ PORT: '0x10' })).toEqual([
+      "PORT must be a decimal integer from 0 to 65535, got '0x10'",
+    ]);
+    expect(found({ PORT: '1e3' })).toEqual([
+      "PORT must be a decimal integer from 0 to 65535, got '1e3'",
+    ]);
+    expect(found({ ANOMALY_FLAG_SAMPLES: '4.0' })).toEqual([
+      "ANOMALY_FLAG_SAMPLES must be a decimal integer from 2 to 1000, got '4.0'",
+    ]);
+    expect(loadConfig({ PORT: '1000', METRICS_REFRESH_SECONDS: '2.5' })).toMatchObject({
+      port: 1000,
+      refreshSeconds: 2.5,
+    });
   });
 
   it('treats empty values as unset', () => {
