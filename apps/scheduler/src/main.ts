@@ -4,6 +4,7 @@
  * can be started in-process (tests, the demo).
  */
 import { loadPredictor, type NodeLoadPredictor } from '@mlsched/core';
+import { stat } from 'node:fs/promises';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { AnomalyDetector } from './anomaly.js';
@@ -59,6 +60,7 @@ export async function loadModel(
   if (path === undefined) return { predictor: undefined, error: undefined };
   let predictor: NodeLoadPredictor;
   try {
+    await checkModelFile(path);
     predictor = await loadPredictor(path, { logger });
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
@@ -98,6 +100,28 @@ export class ListenError extends Error {
     super(message, { cause });
     this.name = 'ListenError';
     this.code = typeof code === 'string' ? code : undefined;
+  }
+}
+
+/**
+ * Largest model file read. The trainer's artifacts are a few MiB; the cap keeps a wrong path
+ * (a log, an image, a dataset) from being read whole into memory.
+ */
+export const MAX_MODEL_FILE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Throws unless `path` is a regular file of at most MAX_MODEL_FILE_BYTES: a device such as
+ * /dev/zero or a FIFO would be read until memory runs out.
+ */
+async function checkModelFile(path: string): Promise<void> {
+  const info = await stat(path);
+  if (!info.isFile()) {
+    const kind = info.isDirectory() ? 'a directory' : 'a device, socket or pipe';
+    throw new Error(`${path} is not a regular file (${kind})`);
+  }
+  if (info.size > MAX_MODEL_FILE_BYTES) {
+    const mib = (info.size / (1024 * 1024)).toFixed(0);
+    throw new Error(`${path} is ${mib} MiB, above the 256 MiB a model file may have`);
   }
 }
 

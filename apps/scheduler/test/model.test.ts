@@ -3,7 +3,7 @@
  * test fixture): loaded from MODEL_PATH, forecasting on ingest, exported as model metrics.
  */
 import { loadPredictor, serializeModelArtifact, type ModelArtifact } from '@mlsched/core';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trainTinyModel } from '../../../packages/core/test/predictor-fixtures.js';
@@ -67,7 +67,19 @@ describe('serving a trained model', () => {
   const unloadable: [string, () => string, RegExp][] = [
     ['a missing file', () => join(dir, 'missing.json'), /ENOENT/],
     ['a file that is not JSON', () => write('corrupt.json', '{"format": "mlsched-'), /JSON/],
-    ['a directory', () => dir, /EISDIR/],
+    ['a directory', () => dir, /is not a regular file \(a directory\)/],
+    ['/dev/zero', () => '/dev/zero', /^\/dev\/zero is not a regular file \(a device/],
+    [
+      'a file above 256 MiB',
+      () => {
+        // Sparse: 300 MiB long, no blocks written.
+        const path = join(dir, 'huge.json');
+        closeSync(openSync(path, 'w'));
+        truncateSync(path, 300 * 1024 * 1024);
+        return path;
+      },
+      /huge\.json is 300 MiB, above the 256 MiB a model file may have/,
+    ],
   ];
 
   it.each(unloadable)(
