@@ -19,6 +19,7 @@ import Fastify, {
   type FastifyInstance,
 } from 'fastify';
 import { AnomalyDetector } from './anomaly.js';
+import { clientErrorHandler } from './client-errors.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ExtenderConfig } from './config.js';
 import {
@@ -95,6 +96,7 @@ export async function buildApp(props: ExtenderAppProps): Promise<FastifyInstance
     ...(props.logger ? { loggerInstance: props.logger } : { logger: { level: config.logLevel } }),
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: REQUEST_TIMEOUT_MS,
+    clientErrorHandler: clientErrorHandler(REQUEST_TIMEOUT_MS),
     // Per-request lines are written at debug level by the onResponse hook below.
     logController: new LogController({ disableRequestLogging: true }),
     onProtoPoisoning: 'error',
