@@ -107,7 +107,8 @@ describe.each(ENVS)('%s: the ML scheduler', (env) => {
       PORT: '8888',
       LOG_LEVEL: env === 'dev' ? 'debug' : 'info',
       PROMETHEUS_URL: 'http://prometheus-operated.monitoring.svc:9090',
-      PROMETHEUS_CPU_QUERY: '1 - avg by (instance) (irate(node_cpu_seconds_total{mode="idle"}[2m]))',
+      PROMETHEUS_CPU_QUERY:
+        '1 - avg by (instance) (irate(node_cpu_seconds_total{mode="idle"}[2m]))',
       PROMETHEUS_MEMORY_QUERY: '1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes',
       METRICS_REFRESH_SECONDS: '15',
       METRICS_STALE_SECONDS: '180',
