@@ -2,6 +2,7 @@
  * The extender's settings, read from the environment once at start-up. A setting that cannot
  * work stops the process with a message naming it, rather than failing later under load.
  */
+import { NODE_CPU_QUERY, NODE_FRESHNESS_QUERY, NODE_MEMORY_QUERY } from '@mlsched/core';
 import { DEFAULT_ANOMALY_SETTINGS, type AnomalySettings } from './anomaly.js';
 import { parseMemoryBytes } from './quantity.js';
 import type { TrainerReportsDir } from './trainer-runs.js';
@@ -17,24 +18,10 @@ const LOG_LEVELS: readonly LogLevel[] = [
   'silent',
 ];
 
-/**
- * node-exporter: share of non-idle CPU time between the last two scrapes, per instance. irate,
- * not rate: rate divides the increase by the whole window, so a series younger than the window
- * (a new node, every node after a Prometheus restart) reads far busier than it is for two
- * minutes. The [2m] window only bounds how far back the last two samples may be.
- */
-export const DEFAULT_CPU_QUERY =
-  '1 - avg by (instance) (irate(node_cpu_seconds_total{mode="idle"}[2m]))';
-/**
- * node-exporter: time of each node's newest raw CPU sample. An instant selector honours the
- * staleness markers Prometheus writes when a target is lost, so a dead exporter's node drops out
- * within a scrape; the irate window above would keep answering for two more minutes.
- */
-export const DEFAULT_FRESHNESS_QUERY =
-  'max by (instance) (timestamp(node_cpu_seconds_total{mode="idle"}))';
-/** node-exporter: share of memory not available for new allocations. */
-export const DEFAULT_MEMORY_QUERY =
-  '1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes';
+/** Defaults of the PROMETHEUS_*_QUERY settings: the series the trainer trains on too. */
+export const DEFAULT_CPU_QUERY = NODE_CPU_QUERY;
+export const DEFAULT_FRESHNESS_QUERY = NODE_FRESHNESS_QUERY;
+export const DEFAULT_MEMORY_QUERY = NODE_MEMORY_QUERY;
 
 export interface ExtenderConfig {
   /** PORT. @default 8888 */

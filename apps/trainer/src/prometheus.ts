@@ -2,19 +2,16 @@
  * Training data from a live Prometheus: two range queries (CPU and memory utilisation per
  * node), joined on a label into node series.
  */
-import { MAX_VALID_UTILISATION, type NodeSample } from '@mlsched/core';
+import {
+  MAX_VALID_UTILISATION,
+  NODE_CPU_QUERY,
+  NODE_MEMORY_QUERY,
+  type NodeSample,
+} from '@mlsched/core';
 
-/**
- * Busy fraction of all CPUs of a node, from node-exporter: the extender's query, so the model is
- * trained on the series it is served. irate (the last two samples in the window) rather than
- * rate, which reads young series far too busy; the 2m window spans several scrapes at the usual
- * 15–30 s interval, so one missed scrape does not blank a point.
- */
-export const DEFAULT_CPU_QUERY =
-  '1 - avg by (instance) (irate(node_cpu_seconds_total{mode="idle"}[2m]))';
-/** Memory in use, from node-exporter; MemAvailable counts reclaimable cache as free. */
-export const DEFAULT_MEMORY_QUERY =
-  '1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes';
+/** The extender's queries, so the model is trained on the series it is served. */
+export const DEFAULT_CPU_QUERY = NODE_CPU_QUERY;
+export const DEFAULT_MEMORY_QUERY = NODE_MEMORY_QUERY;
 /** Prometheus refuses a range query that returns more than 11,000 points per series. */
 export const PROMETHEUS_MAX_POINTS = 11_000;
 

@@ -1,6 +1,7 @@
 export * from './types.js';
 export * from './cluster.js';
 export * from './metric-names.js';
+export * from './node-queries.js';
 export * from './sim/index.js';
 export * from './features.js';
 export * from './model-format.js';
